@@ -1,0 +1,2 @@
+/** Issue codes of the render stage. */
+export const RENDER_CODES = {} as const;
