@@ -1,0 +1,141 @@
+#!/usr/bin/env node
+import { realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import yargs, { type Argv, type Options } from "yargs";
+import { EngageError, EXIT_CODES } from "../core/errors.js";
+import { countBySeverity } from "../core/issue.js";
+import { COMMANDS } from "./commands.js";
+import type { CommandOutcome, EngageCommand } from "./command.js";
+import { readConfigFile, resolveLowerSources } from "./config.js";
+import { createLogger, type LogLevel } from "./logger.js";
+import { createProgress } from "./progress.js";
+import { formatIssuesText } from "./report-issues.js";
+import { TOOL_VERSION } from "./version.js";
+
+/** Options every command takes. */
+export const GLOBAL_OPTIONS = {
+  config: { type: "string", describe: "Config file (JSON); default: engage-promo.config.json in the working directory" },
+  quiet: { type: "boolean", alias: "q", describe: "Only warnings and errors on stderr; no progress" },
+  verbose: { type: "boolean", alias: "v", describe: "Debug lines on stderr" },
+  progress: { type: "boolean", describe: "Show progress on stderr (default: on; a bar on a TTY)" },
+} as const satisfies Record<string, Options>;
+
+export interface Streams {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+}
+
+function commandName(spec: EngageCommand): string {
+  return spec.command.split(" ")[0] ?? spec.command;
+}
+
+/** Parses `argv`, runs the command, prints issues, logs and the summary line; returns the exit code. */
+export async function main(
+  argv: string[],
+  streams: Streams = { stdout: process.stdout, stderr: process.stderr },
+  env: NodeJS.ProcessEnv = process.env,
+  cwd: string = process.cwd(),
+): Promise<number> {
+  const started = Date.now();
+  const startedAt = new Date(started);
+  const names = new Set(COMMANDS.map(commandName));
+  const allOptionNames = new Set<string>(Object.keys(GLOBAL_OPTIONS));
+  for (const c of COMMANDS) for (const k of Object.keys(c.options)) allOptionNames.add(k.replace(/-([a-z])/g, (_, x: string) => x.toUpperCase()));
+  const requested = argv.find((a) => !a.startsWith("-"));
+  let outcome: CommandOutcome | undefined;
+  let name = requested !== undefined && names.has(requested) ? requested : "engage-promo";
+  const summaryOf = (status: string, exitCode: number, extra: Record<string, unknown>) =>
+    JSON.stringify({ command: name, status, exitCode, ...extra, durationMs: Date.now() - started });
+
+  try {
+    const explicitConfig = argv.findIndex((a) => a === "--config" || a.startsWith("--config="));
+    const configArg = explicitConfig < 0 ? undefined : argv[explicitConfig]!.includes("=") ? argv[explicitConfig]!.slice(9) : argv[explicitConfig + 1];
+    const file = readConfigFile(configArg, cwd);
+    const spec = COMMANDS.find((c) => commandName(c) === name);
+    const lower = spec ? resolveLowerSources({ command: name, commandOptions: spec.options as Record<string, { type?: string; array?: boolean }>, allOptionNames, commandNames: names, file, env }) : {};
+
+    let cli: Argv = yargs(argv)
+      .scriptName("engage-promo")
+      .parserConfiguration({ "parse-numbers": false, "parse-positional-numbers": false, "strip-aliased": true })
+      .options(GLOBAL_OPTIONS)
+      .config(lower)
+      .strict()
+      .demandCommand(1, "give a command: engage-promo <command> --help lists them")
+      .recommendCommands()
+      .version(TOOL_VERSION)
+      .help()
+      .wrap(Math.min(110, process.stdout.columns ?? 100))
+      .exitProcess(false)
+      .fail((msg: string | undefined, err: Error | undefined) => {
+        if (err instanceof EngageError) throw err;
+        throw new EngageError("usage", "cli.usage", msg ?? err?.message ?? "usage error");
+      });
+
+    for (const c of COMMANDS) {
+      cli = cli.command(
+        c.command,
+        c.describe,
+        (y) => {
+          let b = y;
+          for (const [k, p] of Object.entries(c.positionals ?? {})) b = b.positional(k, p);
+          b = b.options(c.options);
+          for (const [cmd, what] of c.examples ?? []) b = b.example(cmd, what);
+          return b;
+        },
+        async (args) => {
+          const a = args as Record<string, unknown>;
+          const level: LogLevel = a.verbose ? "debug" : a.quiet ? "warn" : "info";
+          const tty = Boolean(streams.stderr.isTTY);
+          const log = createLogger(streams.stderr, { level, command: name, timestamps: !tty });
+          const showProgress = a.progress !== false && !a.quiet;
+          outcome = await c.run(a as never, {
+            command: name,
+            cwd,
+            startedAt,
+            log,
+            env,
+            progress: (o) => createProgress(streams.stderr, { ...o, tty, enabled: showProgress }),
+            stdout: (text) => streams.stdout.write(text),
+          });
+          const issues = outcome.issues ?? [];
+          const format = c.issuesFormatOption ? a[c.issuesFormatOption] : undefined;
+          if (issues.length > 0) {
+            if (format === "json") streams.stdout.write(`${JSON.stringify({ issues })}\n`);
+            else streams.stderr.write(formatIssuesText(issues, { limitPerFile: a.verbose ? Infinity : 200 }));
+          }
+        },
+      );
+    }
+    await cli.parseAsync();
+    if (outcome === undefined) return 0; // --help or --version
+    const exitCode = EXIT_CODES[outcome.exit].code;
+    streams.stdout.write(
+      `${summaryOf(outcome.status, exitCode, { ...outcome.summary, issues: countBySeverity(outcome.issues ?? []) })}\n`,
+    );
+    return exitCode;
+  } catch (error) {
+    if (error instanceof EngageError) {
+      streams.stderr.write(`engage-promo ${name}: ${error.message} (${error.code})\n`);
+      if (error.kind === "usage") streams.stderr.write("Run engage-promo --help for usage.\n");
+      streams.stdout.write(`${summaryOf("failed", error.exitCode, { error: { code: error.code, message: error.message } })}\n`);
+      return error.exitCode;
+    }
+    const err = error as Error;
+    streams.stderr.write(`engage-promo ${name}: internal error: ${err.message}\n${err.stack ?? ""}\n`);
+    streams.stdout.write(`${summaryOf("failed", EXIT_CODES.internal.code, { error: { code: "internal", message: err.message } })}\n`);
+    return EXIT_CODES.internal.code;
+  }
+}
+
+function isEntryPoint(): boolean {
+  try {
+    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  const code = await main(process.argv.slice(2));
+  process.exitCode = code;
+}
