@@ -71,6 +71,9 @@ export function resolveLowerSources(input: {
       if (!Array.isArray(value) || !value.every((v) => typeof v === "string")) throw new EngageError("bad_config", "config.invalid_value", `${source}: ${key} must be a list of strings`);
     } else if (typeof value === "number") {
       value = String(value);
+    } else if (typeof value === "object" && value !== null && !Array.isArray(value)) {
+      // Structured values such as a column mapping are passed on as JSON text, as on the command line.
+      value = JSON.stringify(value);
     } else if (typeof value !== "string") {
       throw new EngageError("bad_config", "config.invalid_value", `${source}: ${key} must be a string`);
     }

@@ -1,0 +1,30 @@
+import { mkdir, rename, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { EngageError } from "../../core/errors.js";
+import { renderJsonSchemas } from "../../schemas/json-schemas.js";
+import { defineCommand } from "../command.js";
+
+export const schemaCommand = defineCommand({
+  command: "schema",
+  describe: "Write the JSON Schemas of the inputs, the profile, the manifest and parsed export records",
+  options: {
+    out: { type: "string", default: "schemas", describe: "Folder to write them into" },
+  },
+  async run(args, ctx) {
+    const dir = resolve(ctx.cwd, args.out);
+    const written: string[] = [];
+    try {
+      await mkdir(dir, { recursive: true });
+      for (const [name, text] of renderJsonSchemas()) {
+        const target = join(dir, name);
+        await writeFile(`${target}.tmp`, text);
+        await rename(`${target}.tmp`, target);
+        written.push(name);
+      }
+    } catch (error) {
+      throw new EngageError("output_failed", "cli.schema_write_failed", `${dir}: cannot write (${(error as NodeJS.ErrnoException).code ?? "error"})`);
+    }
+    ctx.log.info(`wrote ${written.length} JSON Schema files into ${dir}`);
+    return { status: "ok", exit: "ok", summary: { outDir: dir, files: written } };
+  },
+});

@@ -1,0 +1,38 @@
+import type { Issue } from "../../core/issue.js";
+import { loadProfile } from "../../profile/load-profile.js";
+import { validateInputs } from "../../validate/validate-inputs.js";
+import { defineCommand } from "../command.js";
+import { INPUT_OPTIONS, validateOptionsFromArgs } from "../input-options.js";
+import { newCounts, tallyEvent } from "../input-counts.js";
+
+export const validateCommand = defineCommand({
+  command: "validate <inputs..>",
+  describe: "Check definition and assignment files (CSV, JSON, NDJSON) and report every problem; writes nothing",
+  positionals: { inputs: { type: "string", array: true, describe: "Input files" } },
+  options: { ...INPUT_OPTIONS },
+  issuesFormatOption: "format",
+  examples: [["engage-promo validate definitions.csv assignments.csv", "Check two files; issues on stderr, summary on stdout"]],
+  async run(args, ctx) {
+    const profile = await loadProfile(args.profile, ctx.cwd);
+    const options = validateOptionsFromArgs(args, profile);
+    const inputs = (args.inputs as string[] | undefined) ?? [];
+    const counts = newCounts();
+    const issues: Issue[] = [];
+    const progress = ctx.progress({ label: "validate", unit: "rows" });
+    for await (const batch of validateInputs(inputs, options)) {
+      for (const event of batch) {
+        if (event.type === "issue") issues.push(event.issue);
+        else tallyEvent(counts, event);
+      }
+      progress.set(counts.read);
+    }
+    progress.done();
+    const errors = issues.some((i) => i.severity === "error");
+    return {
+      status: errors ? "invalid" : "ok",
+      exit: errors ? "invalid_data" : "ok",
+      summary: { counts, inputs: counts.inputs },
+      issues,
+    };
+  },
+});

@@ -1,0 +1,101 @@
+import type { Options } from "yargs";
+import { EngageError } from "../core/errors.js";
+import type { Profile } from "../schemas/profile.js";
+import type { ValidateOptions } from "../validate/validate-inputs.js";
+
+/** Options of every command that reads definition and assignment files. */
+export const INPUT_OPTIONS = {
+  kind: {
+    type: "string",
+    choices: ["definitions", "assignments"],
+    describe: "The kind of every input file (default: detected from each file's header or keys)",
+  },
+  columns: {
+    type: "string",
+    describe: 'Rename your headers to ours: "Kampanj=externalPromotionId,Kund=contactId" or a JSON object',
+  },
+  timezone: {
+    type: "string",
+    describe: "IANA zone (Europe/Stockholm) for date-times written without an offset; without it they are errors",
+  },
+  "require-definitions": {
+    type: "boolean",
+    describe: "An assignment whose promotion is not defined in the batch is an error, not a warning",
+  },
+  profile: { type: "string", describe: "Format profile (JSON) that renames elements or restricts value types" },
+  format: { type: "string", choices: ["text", "json"], default: "text", describe: "How issues are shown: text on stderr, or JSON on stdout" },
+} as const satisfies Record<string, Options>;
+
+/** Parses `--columns`: `theirs=ours` pairs separated by commas, or a JSON object. */
+export function parseColumns(text: string | undefined): Record<string, string> | undefined {
+  if (text === undefined || text.trim() === "") return undefined;
+  const trimmed = text.trim();
+  if (trimmed.startsWith("{")) {
+    let data: unknown;
+    try {
+      data = JSON.parse(trimmed);
+    } catch {
+      throw new EngageError("usage", "cli.columns_invalid", `--columns: expected a JSON object or "theirs=ours,…", got ${JSON.stringify(text)}`);
+    }
+    if (typeof data !== "object" || data === null || Array.isArray(data) || !Object.values(data).every((v) => typeof v === "string")) {
+      throw new EngageError("usage", "cli.columns_invalid", "--columns: the JSON object must map header names to field names (strings)");
+    }
+    return data as Record<string, string>;
+  }
+  const out: Record<string, string> = {};
+  for (const pair of trimmed.split(",")) {
+    const eq = pair.indexOf("=");
+    const from = pair.slice(0, eq).trim();
+    const to = pair.slice(eq + 1).trim();
+    if (eq < 1 || from === "" || to === "") {
+      throw new EngageError("usage", "cli.columns_invalid", `--columns: expected "theirs=ours" pairs, got ${JSON.stringify(pair)}`);
+    }
+    out[from] = to;
+  }
+  return out;
+}
+
+/** Checks an IANA time zone name with the runtime's own zone database. */
+export function checkTimezone(zone: string | undefined): string | undefined {
+  if (zone === undefined || zone === "") return undefined;
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: zone });
+  } catch {
+    throw new EngageError("usage", "cli.timezone_invalid", `--timezone: expected an IANA zone such as Europe/Stockholm, got ${JSON.stringify(zone)}`);
+  }
+  return zone;
+}
+
+/** Builds the validate stage's options from parsed flags. */
+export function validateOptionsFromArgs(
+  args: { kind?: string | undefined; columns?: string | undefined; timezone?: string | undefined; requireDefinitions?: boolean | undefined },
+  profile: Profile,
+): ValidateOptions {
+  const options: ValidateOptions = { profile, requireDefinitions: args.requireDefinitions === true };
+  if (args.kind === "definitions" || args.kind === "assignments") options.kind = args.kind;
+  const columns = parseColumns(args.columns);
+  if (columns !== undefined) options.columns = columns;
+  const zone = checkTimezone(args.timezone);
+  if (zone !== undefined) options.timezone = zone;
+  return options;
+}
+
+/** Parses `--timestamp`: an ISO 8601 instant with `Z` or an offset. */
+export function parseTimestamp(text: string | undefined, fallback: Date): Date {
+  if (text === undefined || text === "") return fallback;
+  const ok = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(text);
+  const date = new Date(text);
+  if (!ok || Number.isNaN(date.getTime())) {
+    throw new EngageError("usage", "cli.timestamp_invalid", `--timestamp: expected an ISO 8601 instant such as 2026-03-01T02:00:00Z, got ${JSON.stringify(text)}`);
+  }
+  return date;
+}
+
+/** Parses a non-negative whole-number flag. */
+export function parseCount(name: string, text: string | undefined, fallback: number, min = 0): number {
+  if (text === undefined || text === "") return fallback;
+  if (!/^\d+$/.test(text) || Number(text) < min || !Number.isSafeInteger(Number(text))) {
+    throw new EngageError("usage", "cli.invalid_number", `--${name}: expected a whole number of at least ${min}, got ${JSON.stringify(text)}`);
+  }
+  return Number(text);
+}
