@@ -4,6 +4,7 @@ import { RULES_CODES } from "../validate/rules-codes.js";
 import { RENDER_CODES } from "../render/codes.js";
 import { PARSE_CODES } from "../parse/codes.js";
 import { DIFF_CODES } from "../diff/codes.js";
+import { TRANSPORT_CODES } from "../transport/codes.js";
 
 /** A code's entry: its default severity and a one-line summary, documented in the README. */
 export interface IssueCodeInfo {
@@ -19,6 +20,7 @@ export const ISSUE_CODES = {
   ...RENDER_CODES,
   ...PARSE_CODES,
   ...DIFF_CODES,
+  ...TRANSPORT_CODES,
 } as const satisfies Record<string, IssueCodeInfo>;
 
 export type IssueCode = keyof typeof ISSUE_CODES;
