@@ -1,0 +1,151 @@
+import { access, constants, stat } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import { EngageError } from "../../core/errors.js";
+import { DIFF_CATEGORIES, hasDifferences, type MatchField } from "../../diff/diff-entry.js";
+import type { DiffReport } from "../../diff/diff-report.js";
+import { DIFF_FORMATS, formatOfPath, formatReport, type DiffFormat } from "../../diff/format-report.js";
+import { classifyExpectedPaths, loadExpected } from "../../diff/load-expected.js";
+import { listExportFiles, readExports } from "../../diff/read-actual.js";
+import { Reconciler } from "../../diff/reconciler.js";
+import { writeReportFile, writeReportTo } from "../../diff/write-report.js";
+import { loadProfile } from "../../profile/load-profile.js";
+import { defineCommand } from "../command.js";
+import { INPUT_OPTIONS, validateOptionsFromArgs } from "../input-options.js";
+
+async function checkOutFolder(out: string, cwd: string): Promise<void> {
+  const folder = dirname(resolve(cwd, out));
+  try {
+    if (!(await stat(folder)).isDirectory())
+      throw Object.assign(new Error("not a folder"), { code: "ENOTDIR" });
+    await access(folder, constants.W_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? "error";
+    throw new EngageError(
+      "output_failed",
+      "diff.report_unwritable",
+      `--out ${out}: its folder cannot be written (${code})`,
+    );
+  }
+}
+
+export const diffCommand = defineCommand({
+  command: "diff",
+  describe:
+    "Reconcile what was sent (render folders, manifests or input files) with Engage's promotion exports",
+  options: {
+    expected: {
+      type: "string",
+      array: true,
+      demandOption: true,
+      describe:
+        "What was sent: render folders, manifest.json files or input files (CSV, JSON, NDJSON); older runs first",
+    },
+    actual: {
+      type: "string",
+      array: true,
+      demandOption: true,
+      describe: "Engage's export files, or folders of them (their *.xml files); read in file-name order",
+    },
+    format: {
+      type: "string",
+      choices: [...DIFF_FORMATS],
+      describe: "Report format (default: from the --out extension, else text)",
+    },
+    out: { type: "string", describe: "Write the report to this file (default: stdout)" },
+    match: {
+      type: "string",
+      choices: ["contactId", "contactKey"],
+      default: "contactId",
+      describe: "Pair on contactId, or on contactKey (the export's) with externalContactId (what was sent)",
+    },
+    "fail-on-diff": {
+      type: "boolean",
+      describe: "Exit 1 when anything is missing, mismatched, unexpected or deleted",
+    },
+    "show-personal-data": { type: "boolean", describe: "Show contact keys unmasked in the report" },
+    profile: INPUT_OPTIONS.profile,
+    kind: INPUT_OPTIONS.kind,
+    columns: INPUT_OPTIONS.columns,
+    timezone: INPUT_OPTIONS.timezone,
+  },
+  examples: [
+    [
+      "engage-promo diff --expected out/2026-03-01 --actual exports/ --out diff.html",
+      "Reconcile a render with every export in exports/, as HTML",
+    ],
+    [
+      "engage-promo diff --expected out/a out/b --actual exports/ --format json --fail-on-diff",
+      "Two runs, JSON on stdout, exit 1 on any difference",
+    ],
+  ],
+  async run(args, ctx) {
+    const profile = await loadProfile(args.profile, ctx.cwd);
+    const validate = validateOptionsFromArgs(args, profile);
+    const match = args.match as MatchField;
+    const out = args.out !== undefined && args.out !== "" ? args.out : undefined;
+    const format: DiffFormat =
+      (args.format as DiffFormat | undefined) ??
+      (out !== undefined ? formatOfPath(out) : undefined) ??
+      "text";
+    const expectedPaths = await classifyExpectedPaths(args.expected as string[], ctx.cwd);
+    const exportFiles = await listExportFiles(args.actual as string[], ctx.cwd);
+    if (out !== undefined) await checkOutFolder(out, ctx.cwd);
+
+    const reconciler = new Reconciler({ match });
+    const expectedProgress = ctx.progress({ label: "expected", unit: "records" });
+    const expected = await loadExpected(expectedPaths, {
+      reconciler,
+      validate,
+      onProgress: (n) => expectedProgress.set(n),
+    });
+    expectedProgress.done();
+    const actualProgress = ctx.progress({ label: "exports", unit: "records" });
+    const actual = await readExports(exportFiles.files, {
+      profile,
+      reconciler,
+      onProgress: (n) => actualProgress.set(n),
+    });
+    actualProgress.done();
+    const result = reconciler.finish();
+
+    const issues = [...expected.issues, ...exportFiles.issues, ...actual.issues, ...result.issues];
+    const report: DiffReport = {
+      match,
+      counts: result.counts,
+      expectedAssignments: result.expectedAssignments,
+      exportRecords: result.exportRecords,
+      sources: { expected: expected.sources, actual: actual.sources },
+      issues,
+      entries: (c) => result.entries(c),
+      generatedAt: ctx.startedAt.toISOString(),
+    };
+    const chunks = formatReport(format, report, { showPersonalData: args.showPersonalData === true });
+    const bytes =
+      out !== undefined
+        ? await writeReportFile(chunks, resolve(ctx.cwd, out), out)
+        : writeReportTo(chunks, ctx.stdout);
+
+    const counts = DIFF_CATEGORIES.map((c) => `${result.counts[c]} ${c}`).join(", ");
+    ctx.log.info(
+      `${counts} (${result.expectedAssignments} expected, ${result.exportRecords} export records in ${exportFiles.files.length} files)`,
+    );
+    const errors = issues.some((i) => i.severity === "error");
+    const differences = hasDifferences(result.counts);
+    return {
+      status: errors ? "invalid" : differences ? "differences" : "in-sync",
+      exit: errors ? "invalid_data" : differences && args.failOnDiff === true ? "differences" : "ok",
+      summary: {
+        match,
+        counts: result.counts,
+        expected: {
+          sources: expected.sources,
+          assignments: result.expectedAssignments,
+          rejected: expected.rejected,
+        },
+        actual: { files: exportFiles.files.length, records: result.exportRecords },
+        report: { format, out: out ?? "stdout", bytes },
+      },
+      issues,
+    };
+  },
+});

@@ -1,0 +1,35 @@
+import type { Issue } from "../core/issue.js";
+import type { DiffCategory, DiffCounts, DiffEntry, MatchField } from "./diff-entry.js";
+
+/** One source a report names: a manifest or input file on the expected side, an export file on the actual side. */
+export interface ReportSource {
+  path: string;
+  kind: "manifest" | "input" | "export";
+  /** Assignments (expected side) or records (export files) read from it. */
+  count: number;
+}
+
+/** Everything a report formatter needs: counts, sources, issues, and the entries per category. */
+export interface DiffReport {
+  match: MatchField;
+  counts: DiffCounts;
+  expectedAssignments: number;
+  exportRecords: number;
+  sources: { expected: ReportSource[]; actual: ReportSource[] };
+  issues: readonly Issue[];
+  /** The entries of one category; called once per category, in `DIFF_CATEGORIES` order. */
+  entries(category: DiffCategory): Iterable<DiffEntry>;
+  /** Shown in the header when given (ISO 8601); left out so golden files stay stable. */
+  generatedAt?: string;
+}
+
+/** Options every report format takes. */
+export interface ReportOptions {
+  /** Show contact keys as they are instead of masked. */
+  showPersonalData: boolean;
+}
+
+/** The total the bars and percentages of a report are proportional to: every entry listed. */
+export function totalEntries(counts: DiffCounts): number {
+  return Object.values(counts).reduce((a, b) => a + b, 0);
+}

@@ -1,0 +1,143 @@
+import { open, stat } from "node:fs/promises";
+import { basename, extname, join, resolve } from "node:path";
+import { EngageError } from "../core/errors.js";
+import type { Issue } from "../core/issue.js";
+import { validateInputs, type ValidateOptions } from "../validate/validate-inputs.js";
+import type { ReportSource } from "./diff-report.js";
+import { expectedAssignmentOf, expectedPromotionOf } from "./expected.js";
+import { loadManifest } from "./load-manifest.js";
+import type { Reconciler } from "./reconciler.js";
+
+const MANIFEST_NAME = "manifest.json";
+
+/** How an `--expected` path is read. */
+export type ExpectedPathKind =
+  { kind: "manifest"; full: string; display: string } | { kind: "input"; full: string; display: string };
+
+async function looksLikeManifest(full: string): Promise<boolean> {
+  if (basename(full) === MANIFEST_NAME) return true;
+  if (extname(full).toLowerCase() !== ".json") return false;
+  // A renamed manifest still starts with its version key: manifests are written in a fixed key order.
+  const handle = await open(full, "r");
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(256), 0, 256, 0);
+    return /^\uFEFF?\s*\{\s*"manifestVersion"\s*:/.test(buffer.subarray(0, bytesRead).toString("utf8"));
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Tells what each `--expected` path is: a render folder (its `manifest.json`), a manifest file
+ * (named `manifest.json`, or a `.json` file that starts like one), or an input file (CSV, JSON,
+ * NDJSON) to validate. A path that does not exist is an input failure (exit 66).
+ */
+export async function classifyExpectedPaths(
+  paths: readonly string[],
+  cwd: string,
+): Promise<ExpectedPathKind[]> {
+  const out: ExpectedPathKind[] = [];
+  for (const display of paths) {
+    const full = resolve(cwd, display);
+    let info;
+    try {
+      info = await stat(full);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? "error";
+      throw new EngageError(
+        "input_missing",
+        "diff.expected_missing",
+        `--expected ${display}: cannot be read (${code})`,
+      );
+    }
+    if (info.isDirectory()) {
+      const manifest = join(full, MANIFEST_NAME);
+      try {
+        await stat(manifest);
+      } catch {
+        throw new EngageError(
+          "input_missing",
+          "diff.expected_missing",
+          `--expected ${display}: a folder without ${MANIFEST_NAME}; give a render folder, a manifest or input files`,
+        );
+      }
+      out.push({ kind: "manifest", full: manifest, display: join(display, MANIFEST_NAME) });
+    } else {
+      out.push({ kind: (await looksLikeManifest(full)) ? "manifest" : "input", full, display });
+    }
+  }
+  return out;
+}
+
+export interface ExpectedLoad {
+  sources: ReportSource[];
+  issues: Issue[];
+  /** Rows the validate stage rejected (never sent, so not expected). */
+  rejected: number;
+}
+
+/**
+ * Feeds the expected side into the reconciler, in the order given: manifests with their keys
+ * files, and input files validated together (a definition in one file serves assignments in
+ * another) at the place of the first of them.
+ */
+export async function loadExpected(
+  paths: readonly ExpectedPathKind[],
+  options: { reconciler: Reconciler; validate: ValidateOptions; onProgress?: (assignments: number) => void },
+): Promise<ExpectedLoad> {
+  const sources: ReportSource[] = [];
+  const issues: Issue[] = [];
+  let rejected = 0;
+  let done = 0;
+  const inputs = paths.filter((p) => p.kind === "input");
+  let inputsRead = false;
+  for (const p of paths) {
+    if (p.kind === "manifest") {
+      const before = done;
+      const load = await loadManifest(p.full, p.display, options.reconciler, (n) =>
+        options.onProgress?.(before + n),
+      );
+      done += load.assignments;
+      issues.push(...load.issues);
+      sources.push({ path: p.display, kind: "manifest", count: load.assignments });
+      continue;
+    }
+    if (inputsRead) continue;
+    inputsRead = true;
+    const perFile = new Map<string, ReportSource>();
+    for (const i of inputs) {
+      const source: ReportSource = { path: i.display, kind: "input", count: 0 };
+      perFile.set(i.display, source);
+      sources.push(source);
+    }
+    for await (const batch of validateInputs(
+      inputs.map((i) => i.display),
+      options.validate,
+    )) {
+      for (const event of batch) {
+        switch (event.type) {
+          case "promotion":
+            options.reconciler.addPromotion(expectedPromotionOf(event.promotion, event.at));
+            break;
+          case "assignment": {
+            options.reconciler.addAssignment(expectedAssignmentOf(event.assignment, event.at));
+            const source = perFile.get(event.at.file);
+            if (source) source.count += 1;
+            done += 1;
+            break;
+          }
+          case "rejected":
+            rejected += 1;
+            break;
+          case "issue":
+            issues.push(event.issue);
+            break;
+          default:
+            break;
+        }
+      }
+      options.onProgress?.(done);
+    }
+  }
+  return { sources, issues, rejected };
+}
