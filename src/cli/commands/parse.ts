@@ -1,0 +1,124 @@
+import { stat } from "node:fs/promises";
+import { resolve } from "node:path";
+import { EngageError } from "../../core/errors.js";
+import type { Issue } from "../../core/issue.js";
+import { parseExportFile } from "../../parse/parse-export.js";
+import {
+  createRecordFormatter,
+  formatOfPath,
+  RECORD_FORMATS,
+  type RecordFormat,
+} from "../../parse/format-records.js";
+import { openRecordFile, stdoutOutput, type RecordOutput } from "../../parse/record-output.js";
+import { loadProfile } from "../../profile/load-profile.js";
+import type { ExportKind } from "../../schemas/export-record.js";
+import { defineCommand } from "../command.js";
+
+// Every input is checked before the first is read: a typo in the last path should not cost
+// a long parse of the ones before it.
+async function checkInputs(paths: readonly string[], cwd: string): Promise<void> {
+  for (const path of paths) {
+    let isFile: boolean;
+    try {
+      isFile = (await stat(resolve(cwd, path))).isFile();
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? "error";
+      throw new EngageError("input_missing", "parse.file_missing", `${path}: cannot be read (${code})`);
+    }
+    if (!isFile) throw new EngageError("input_missing", "parse.file_missing", `${path}: not a file`);
+  }
+}
+
+export const parseCommand = defineCommand({
+  command: "parse <exports..>",
+  describe: "Read Engage promotion export XML into typed records (JSON, NDJSON or CSV)",
+  positionals: { exports: { type: "string", array: true, describe: "Export XML files" } },
+  options: {
+    format: {
+      type: "string",
+      choices: [...RECORD_FORMATS],
+      describe: "Output format (default: from the --out extension, else json)",
+    },
+    out: { type: "string", describe: "Write the records to this file (default: stdout)" },
+    profile: {
+      type: "string",
+      describe: "Format profile (JSON) naming the export's fields as a tenant's XSLT renamed them",
+    },
+  },
+  examples: [
+    ["engage-promo parse exports/20260310120000_redeemed.xml", "Print the records as a JSON array"],
+    ["engage-promo parse exports/*.xml --out records.csv", "Write every record as semicolon CSV"],
+    [
+      "engage-promo parse big.xml --format ndjson --out big.ndjson --profile tenant.json",
+      "A renamed export, one record per line",
+    ],
+  ],
+  async run(args, ctx) {
+    const paths = (args.exports as string[] | undefined) ?? [];
+    const format: RecordFormat =
+      (args.format as RecordFormat | undefined) ??
+      (args.out === undefined ? undefined : formatOfPath(args.out)) ??
+      "json";
+    const profile = await loadProfile(args.profile, ctx.cwd);
+    await checkInputs(paths, ctx.cwd);
+
+    const output: RecordOutput =
+      args.out === undefined
+        ? stdoutOutput((text) => ctx.stdout(text))
+        : await openRecordFile(resolve(ctx.cwd, args.out), args.out);
+    const formatter = createRecordFormatter(format);
+    const kinds: Record<ExportKind, number> = { assigned: 0, redeemed: 0, deleted: 0 };
+    const issues: Issue[] = [];
+    let records = 0;
+    let failedFiles = 0;
+    const progress = ctx.progress({ label: "parse", unit: "records" });
+    try {
+      await output.write(formatter.start());
+      for (const path of paths) {
+        let fileFailed = false;
+        for await (const batch of parseExportFile(resolve(ctx.cwd, path), { profile, displayPath: path })) {
+          const batchRecords = [];
+          for (const event of batch) {
+            if (event.type === "record") {
+              batchRecords.push(event.record);
+              kinds[event.record.kind] += 1;
+            } else {
+              issues.push(event.issue);
+              if (event.issue.severity === "error") fileFailed = true;
+            }
+          }
+          if (batchRecords.length > 0) {
+            await output.write(formatter.format(batchRecords));
+            records += batchRecords.length;
+            progress.tick(batchRecords.length);
+          }
+        }
+        if (fileFailed) failedFiles += 1;
+      }
+      await output.write(formatter.end());
+      await output.commit();
+    } catch (error) {
+      await output.discard();
+      throw error;
+    }
+    progress.done();
+
+    // Records read before a fatal problem are written too (they are well-formed), but the run
+    // still exits 65: the export as a whole was not read.
+    const invalid = failedFiles > 0;
+    ctx.log.info(
+      `${records} record${records === 1 ? "" : "s"} from ${paths.length} file${paths.length === 1 ? "" : "s"}` +
+        (args.out === undefined ? "" : ` written to ${args.out}`) +
+        (invalid ? `; ${failedFiles} file${failedFiles === 1 ? "" : "s"} with errors` : ""),
+    );
+    const summary: Record<string, unknown> = {
+      files: paths.length,
+      filesWithErrors: failedFiles,
+      records,
+      kinds,
+      format,
+    };
+    if (args.out !== undefined) summary.out = args.out;
+    return { status: invalid ? "invalid" : "ok", exit: invalid ? "invalid_data" : "ok", summary, issues };
+  },
+});

@@ -1,0 +1,500 @@
+import { SaxesParser } from "saxes";
+import { makeIssue, quote, type Severity } from "../core/issue.js";
+import type { IssueCode } from "../core/issue-codes.js";
+import type { Location } from "../core/location.js";
+import type { ExportInstant, ExportKind, ExportRecord } from "../schemas/export-record.js";
+import type { Profile } from "../schemas/profile.js";
+import type { ExportParseEvent } from "./export-parse-event.js";
+import { exportFieldNames, RecordSlot, SLOT_COUNT, type NameInfo } from "./export-field-names.js";
+import { parseExportInstant } from "./export-timestamp.js";
+import { kindFromFileName, kindLookup } from "./record-kind.js";
+
+type ExportChannel = ExportRecord["redemptionChannels"][number];
+
+export interface ExportParserOptions {
+  profile: Profile;
+  /** The export file as reports name it (the `file` of every location). */
+  file: string;
+  /** The name whose words tell a record's kind when its elements do not; defaults to `file`. */
+  fileName?: string;
+  /** At most this many issues of one code are listed per file; the rest are counted in one more. */
+  issueLimit?: number;
+}
+
+/** The pure core of the export parser: text in, records and issues out, no I/O. */
+export interface ExportParser {
+  /** Feeds the next piece of the decoded text; returns what it completed. */
+  write(text: string): ExportParseEvent[];
+  /**
+   * Stops at the current position with a fatal issue the caller found below the XML level (bytes
+   * that are not UTF-8); returns what that completed.
+   */
+  abort(code: "parse.encoding_invalid", message: string): ExportParseEvent[];
+  /** Ends the input: reports a truncated file, no records, and the counted issues. */
+  end(): ExportParseEvent[];
+  /** True once a fatal issue stopped the file: further text is ignored. */
+  readonly stopped: boolean;
+  /** Records produced so far. */
+  readonly recordCount: number;
+}
+
+/** An open or closed element while it may still belong to a record. */
+interface Frame {
+  name: string;
+  line: number;
+  column: number | undefined;
+  /** Text of a leaf; text beside child elements (indentation) is dropped. */
+  text: string;
+  /** Kept children; null while there are none. */
+  children: Frame[] | null;
+  hasChild: boolean;
+  /** Set when a child is the record key (`couponId`): this element is a record. */
+  isRecord: boolean;
+  /** Elements in this subtree, to bound what a non-record container may hold. */
+  nodes: number;
+  info: NameInfo | undefined;
+}
+
+// No real record has this many elements; a container that grows past it (a wrong key in the
+// profile, say) stops keeping children, so memory stays flat whatever the file holds.
+const MAX_RECORD_NODES = 10_000;
+// The text before the root element, kept to point at a DOCTYPE's or ENTITY's first character.
+const PROLOG_LIMIT = 64 * 1024;
+
+const INSTANT_FIELDS = ["validFromDate", "expireDateTime", "redeemedDateTime"] as const;
+
+// Only XML's own white space (space, tab, CR, LF): a no-break space in a value is data.
+function trimXml(text: string): string {
+  const n = text.length;
+  if (n === 0 || (text.charCodeAt(0) > 32 && text.charCodeAt(n - 1) > 32)) return text;
+  return text.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, "");
+}
+
+// `extra` keys are element paths (`loyalty.level`); a path seen again gets `[1]`, `[2]` … so no
+// value is lost. `__proto__` is a valid element name and must stay an own property.
+function putExtra(extra: Record<string, string>, path: string, value: string): void {
+  let key = path;
+  if (Object.hasOwn(extra, key)) {
+    let i = 1;
+    while (Object.hasOwn(extra, `${path}[${i}]`)) i += 1;
+    key = `${path}[${i}]`;
+  }
+  if (key === "__proto__")
+    Object.defineProperty(extra, key, { value, enumerable: true, writable: true, configurable: true });
+  else extra[key] = value;
+}
+
+function addExtra(extra: Record<string, string>, frame: Frame, prefix: string): void {
+  const path = prefix + frame.name;
+  if (frame.children === null) putExtra(extra, path, frame.hasChild ? "" : trimXml(frame.text));
+  else for (const child of frame.children) addExtra(extra, child, `${path}.`);
+}
+
+// The position of `index` in `text` (the prolog, which starts the file): 1-based line and column.
+function positionIn(text: string, index: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < index; i += 1) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) {
+      line += 1;
+      lineStart = i + 1;
+    }
+  }
+  return { line, column: index - lineStart + 1 };
+}
+
+// saxes prefixes its messages with its own zero-based position; ours is in the issue.
+function saxesMessage(error: Error): string {
+  return error.message.replace(/^\d+:\d+: /, "");
+}
+
+/** Creates the streaming export parser for one file. */
+export function createExportParser(options: ExportParserOptions): ExportParser {
+  const { file, profile } = options;
+  const names = exportFieldNames(profile);
+  const kindOf = kindLookup(profile);
+  const fileKind = kindFromFileName(options.fileName ?? file);
+  const issueLimit = options.issueLimit ?? 1000;
+  const fieldNames = profile.export.fields;
+
+  const sax = new SaxesParser();
+  const stack: Frame[] = [];
+  let out: ExportParseEvent[] = [];
+  // A record is held until the next event: saxes reports a mismatched closing tag only after it
+  // has closed the element, and a record closed that way is not well-formed.
+  let pending: ExportRecord | undefined;
+  let records = 0;
+  let stopped = false;
+  let ending = false;
+  let prolog: string | null = "";
+  let lastText = "";
+  let lastClosed: Frame | undefined;
+  const issueCounts = new Map<IssueCode, number>();
+  let unknownKinds = 0;
+  let firstUnknownKind: Location | undefined;
+  const values: (string | undefined)[] = new Array<string | undefined>(SLOT_COUNT);
+  const valueFrames: (Frame | undefined)[] = new Array<Frame | undefined>(SLOT_COUNT);
+  const channelValues: (string | undefined)[] = [undefined, undefined, undefined, undefined];
+
+  function report(code: IssueCode, message: string, at: Location, severity?: Severity): void {
+    const count = (issueCounts.get(code) ?? 0) + 1;
+    issueCounts.set(code, count);
+    if (count > issueLimit) return;
+    out.push({
+      type: "issue",
+      issue: makeIssue(code, message, at, severity === undefined ? {} : { severity }),
+    });
+  }
+
+  function flush(): void {
+    if (pending !== undefined) {
+      out.push({ type: "record", record: pending });
+      pending = undefined;
+    }
+  }
+
+  function take(): ExportParseEvent[] {
+    const events = out;
+    out = [];
+    return events;
+  }
+
+  function stop(): void {
+    stopped = true;
+    // Handlers off, so the rest of the current chunk costs saxes alone; the `stopped` checks in
+    // the handlers cover calls saxes has already lined up.
+    for (const event of ["opentagstart", "text", "cdata", "closetag", "doctype"] as const) sax.off(event);
+    sax.on("error", () => undefined);
+  }
+
+  // Validity dates repeat across the records of a promotion: parse each text once. The copy
+  // keeps records from sharing an object a consumer might change.
+  const instants = new Map<string, ExportInstant | null>();
+  function cachedInstant(raw: string): ExportInstant | undefined {
+    let parsed = instants.get(raw);
+    if (parsed === undefined) {
+      parsed = parseExportInstant(raw) ?? null;
+      if (instants.size >= 1024) instants.clear();
+      instants.set(raw, parsed);
+    }
+    if (parsed === null) return undefined;
+    return parsed.instant === undefined
+      ? { raw, day: parsed.day }
+      : { raw, instant: parsed.instant, day: parsed.day };
+  }
+
+  function buildChannel(frame: Frame, extra: Record<string, string>, index: number): ExportChannel {
+    const prefix = `${fieldNames.redemptionChannels}[${index}]`;
+    channelValues.fill(undefined);
+    if (frame.children === null) {
+      const text = trimXml(frame.text);
+      if (text !== "") putExtra(extra, prefix, text);
+    } else {
+      for (const child of frame.children) {
+        const slot = names.channel(child.name);
+        if (slot < 0 || child.children !== null || channelValues[slot] !== undefined) {
+          addExtra(extra, child, `${prefix}.`);
+          continue;
+        }
+        const text = trimXml(child.text);
+        if (text !== "") channelValues[slot] = text;
+      }
+    }
+    const channel: ExportChannel = {};
+    const [type, valueType, value, instruction] = channelValues;
+    if (type !== undefined) channel.type = type;
+    if (valueType !== undefined) channel.valueType = valueType;
+    if (value !== undefined) channel.value = value;
+    if (instruction !== undefined) channel.instruction = instruction;
+    return channel;
+  }
+
+  function instant(slot: 7 | 8 | 13, record: ExportRecord, extra: Record<string, string>): void {
+    const raw = values[slot];
+    if (raw === undefined) return;
+    const parsed = cachedInstant(raw);
+    const field = INSTANT_FIELDS[slot === 7 ? 0 : slot === 8 ? 1 : 2];
+    if (parsed !== undefined) {
+      record[field] = parsed;
+      return;
+    }
+    // The field is left out (its `day` could not be trusted) and the raw text kept in `extra`,
+    // so nothing Engage wrote is lost; the issue makes the run exit 65.
+    putExtra(extra, fieldNames[field], raw);
+    const at = valueFrames[slot];
+    const where: Location = { file, field, record: records };
+    if (at !== undefined) {
+      where.line = at.line;
+      if (at.column !== undefined) where.column = at.column;
+    }
+    report(
+      "parse.invalid_value",
+      `${field}: expected a date like 2026-03-05 or a timestamp like 2026-03-05T00:00:00+01:00, got ${quote(raw)}`,
+      where,
+    );
+  }
+
+  function buildRecord(frame: Frame): ExportRecord {
+    values.fill(undefined);
+    valueFrames.fill(undefined);
+    const channels: ExportChannel[] = [];
+    const extra: Record<string, string> = {};
+    for (const child of frame.children ?? []) {
+      const slot = (child.info ?? names.record(child.name)).slot;
+      if (slot < 0) {
+        addExtra(extra, child, "");
+      } else if (slot === RecordSlot.redemptionChannels) {
+        if (child.children !== null) {
+          for (const channel of child.children) channels.push(buildChannel(channel, extra, channels.length));
+        } else if (trimXml(child.text) !== "") {
+          addExtra(extra, child, "");
+        }
+      } else if (slot === RecordSlot.redemptionChannel) {
+        channels.push(buildChannel(child, extra, channels.length));
+      } else if (child.children !== null || values[slot] !== undefined) {
+        // Structure where text belongs, or a field given twice: kept, not guessed at.
+        addExtra(extra, child, "");
+      } else {
+        const text = trimXml(child.text);
+        if (text !== "") {
+          values[slot] = text;
+          valueFrames[slot] = child;
+        }
+      }
+    }
+
+    records += 1;
+    const at: Location = { file, line: frame.line };
+    if (frame.column !== undefined) at.column = frame.column;
+    at.record = records;
+
+    // The record element's name, then its ancestors' (a `<redeemed>` wrapper), then the file
+    // name, then the fields: a redemption time means redeemed.
+    let kind: ExportKind | undefined = kindOf(frame.name);
+    for (let i = stack.length - 1; kind === undefined && i >= 0; i -= 1) kind = kindOf(stack[i]!.name);
+    kind ??= fileKind;
+    if (kind === undefined) {
+      if (values[RecordSlot.redeemedDateTime] !== undefined) {
+        kind = "redeemed";
+      } else {
+        // Nothing tells assigned from deleted: assigned is what an export without a kind most
+        // often holds, and the warning says the guess was made.
+        kind = "assigned";
+        unknownKinds += 1;
+        firstUnknownKind ??= at;
+      }
+    }
+
+    // Built field by field in the schema's order, so every output lists fields the same way.
+    const record = { kind } as ExportRecord;
+    const v = values;
+    if (v[0] !== undefined) record.contactId = v[0];
+    if (v[1] !== undefined) record.contactKey = v[1];
+    if (v[2] !== undefined) record.contactType = v[2];
+    if (v[3] !== undefined) record.couponId = v[3];
+    if (v[4] !== undefined) record.promotionId = v[4];
+    if (v[5] !== undefined) record.externalPromotionId = v[5];
+    if (v[6] !== undefined) record.description = v[6];
+    instant(RecordSlot.validFromDate, record, extra);
+    instant(RecordSlot.expireDateTime, record, extra);
+    record.redemptionChannels = channels;
+    if (v[10] !== undefined) record.currency = v[10];
+    if (v[11] !== undefined) record.storeId = v[11];
+    if (v[12] !== undefined) record.storeType = v[12];
+    instant(RecordSlot.redeemedDateTime, record, extra);
+    record.extra = extra;
+    record.at = at;
+    return record;
+  }
+
+  // Where the file ends, on its last character that is not white space: a truncated file is
+  // reported on its last line rather than on the empty line after its final newline.
+  function endPosition(): { line: number; column?: number } {
+    const line = sax.line;
+    let i = lastText.length - 1;
+    let newlines = 0;
+    let spaces = 0;
+    for (; i >= 0; i -= 1) {
+      const c = lastText.charCodeAt(i);
+      if (c === 10) {
+        newlines += 1;
+        if (lastText.charCodeAt(i - 1) === 13) i -= 1;
+      } else if (c === 13) newlines += 1;
+      else if (c === 32 || c === 9) spaces += 1;
+      else break;
+    }
+    if (i < 0) return { line, column: Math.max(1, sax.column) };
+    if (newlines === 0) return { line, column: Math.max(1, sax.column - spaces) };
+    const lineStart = Math.max(lastText.lastIndexOf("\n", i), lastText.lastIndexOf("\r", i));
+    return lineStart < 0 ? { line: line - newlines } : { line: line - newlines, column: i - lineStart };
+  }
+
+  sax.on("opentagstart", (tag) => {
+    if (stopped) return;
+    if (pending !== undefined) flush();
+    prolog = null;
+    const name = tag.name;
+    const parent = stack[stack.length - 1];
+    if (parent !== undefined) parent.hasChild = true;
+    // saxes reports after the character that ends the name: `<` is name.length + 1 before it.
+    let line = sax.line;
+    let column: number | undefined = sax.column - name.length - 1;
+    if (column < 1) {
+      // The name ended with a line break: the tag began on the line before, column unknown.
+      line -= 1;
+      column = undefined;
+    }
+    stack.push({
+      name,
+      line,
+      column,
+      text: "",
+      children: null,
+      hasChild: false,
+      isRecord: false,
+      nodes: 1,
+      info: undefined,
+    });
+  });
+
+  const onText = (text: string): void => {
+    if (stopped) return;
+    if (pending !== undefined) flush();
+    const top = stack[stack.length - 1];
+    if (top !== undefined && !top.hasChild) top.text = top.text === "" ? text : top.text + text;
+  };
+  sax.on("text", onText);
+  sax.on("cdata", onText);
+
+  sax.on("closetag", () => {
+    if (stopped) return;
+    if (pending !== undefined) flush();
+    const frame = stack.pop();
+    if (frame === undefined) return;
+    lastClosed = frame;
+    if (frame.isRecord) {
+      pending = buildRecord(frame);
+      return;
+    }
+    const parent = stack[stack.length - 1];
+    if (parent === undefined) return;
+    const info = names.record(frame.name);
+    frame.info = info;
+    if (info.isKey) parent.isRecord = true;
+    else if (parent.nodes + frame.nodes > MAX_RECORD_NODES) return;
+    if (parent.children === null) parent.children = [frame];
+    else parent.children.push(frame);
+    parent.nodes += frame.nodes;
+  });
+
+  sax.on("doctype", (text) => {
+    if (stopped) return;
+    flush();
+    const entity = text.includes("<!ENTITY");
+    const index = prolog === null ? -1 : prolog.indexOf(entity ? "<!ENTITY" : "<!DOCTYPE");
+    const at =
+      index < 0 || prolog === null
+        ? { line: sax.line, column: Math.max(1, sax.column) }
+        : positionIn(prolog, index);
+    report(
+      "parse.doctype_refused",
+      entity
+        ? "an entity declaration is refused: exports declare no entities, and none is ever expanded"
+        : "a DOCTYPE declaration is refused: exports carry none, and nothing it names is fetched or expanded",
+      { file, ...at },
+    );
+    stop();
+  });
+
+  sax.on("error", (error) => {
+    if (stopped) return;
+    const message = saxesMessage(error);
+    if (message.startsWith("unexpected close tag")) pending = undefined;
+    else flush();
+    if (!ending) {
+      let text = `not well-formed XML: ${message}`;
+      if (message.startsWith("unexpected close tag") && lastClosed !== undefined) {
+        const where =
+          lastClosed.column === undefined
+            ? `line ${lastClosed.line}`
+            : `${lastClosed.line}:${lastClosed.column}`;
+        text = `not well-formed XML: this closing tag does not close <${lastClosed.name}> opened at ${where}`;
+      } else if (message.startsWith("unmatched closing tag")) {
+        text = `not well-formed XML: ${message.replace(/^unmatched closing tag: (.*)\.$/, "closing tag </$1> has no opening tag")}`;
+      } else if (message.startsWith("undefined entity")) {
+        text =
+          "not well-formed XML: undefined entity reference (only &lt; &gt; &amp; &quot; &apos; and character references such as &#228; are defined)";
+      }
+      report("parse.xml_malformed", text, { file, line: sax.line, column: Math.max(1, sax.column) });
+    } else if (prolog !== null && prolog.length < PROLOG_LIMIT && trimXml(prolog) === "") {
+      // An empty file is not a broken one: it holds no records, which is a warning.
+      report("parse.no_records", "the file is empty: no records", { file });
+    } else {
+      const open = stack[stack.length - 1];
+      const text =
+        open === undefined
+          ? "the file ends before its root element"
+          : `the file ends before <${open.name}> opened at ${open.column === undefined ? `line ${open.line}` : `${open.line}:${open.column}`} is closed: it looks truncated`;
+      report("parse.xml_truncated", text, { file, ...endPosition() });
+    }
+    stop();
+  });
+
+  return {
+    write(text) {
+      if (stopped || text.length === 0) return take();
+      if (prolog !== null && prolog.length < PROLOG_LIMIT) prolog += text.slice(0, PROLOG_LIMIT);
+      lastText = text;
+      sax.write(text);
+      if (pending !== undefined) flush();
+      return take();
+    },
+    abort(code, message) {
+      if (stopped) return take();
+      flush();
+      // saxes's column is that of the next character, zero-based: the bad one, 1-based, is +1.
+      report(code, message, { file, line: sax.line, column: sax.column + 1 });
+      stop();
+      return take();
+    },
+    end() {
+      if (!stopped) {
+        ending = true;
+        sax.close();
+        flush();
+        if (!stopped && records === 0)
+          report(
+            "parse.no_records",
+            "no records: no element has a child named " +
+              quote(fieldNames[profile.export.recordKey as keyof typeof fieldNames]),
+            { file },
+          );
+      }
+      if (unknownKinds > 0 && firstUnknownKind !== undefined) {
+        report(
+          "parse.kind_unknown",
+          `${unknownKinds} record${unknownKinds === 1 ? "" : "s"} without a kind (no known record element name, no redeem/delete/new/assign in the file name, no redeemedDateTime): taken as assigned`,
+          firstUnknownKind,
+        );
+      }
+      for (const [code, count] of issueCounts) {
+        if (count > issueLimit) {
+          out.push({
+            type: "issue",
+            issue: makeIssue(code, `${count - issueLimit} more ${code} issues in this file are not listed`, {
+              file,
+            }),
+          });
+        }
+      }
+      return take();
+    },
+    get stopped() {
+      return stopped;
+    },
+    get recordCount() {
+      return records;
+    },
+  };
+}

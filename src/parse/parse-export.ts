@@ -1,0 +1,88 @@
+import { open, type FileHandle } from "node:fs/promises";
+import { basename } from "node:path";
+import { EngageError } from "../core/errors.js";
+import type { Profile } from "../schemas/profile.js";
+import type { ExportParseEvent } from "./export-parse-event.js";
+import { createExportParser } from "./export-parser.js";
+import { createUtf8Text } from "./utf8-text.js";
+
+export type { ExportParseEvent } from "./export-parse-event.js";
+
+// 64 KiB reads measured faster and leaner than 1 MiB ones: saxes hands out slices of the chunk
+// it is given, and a slice keeps its whole chunk alive until the record holding it is gone.
+const READ_SIZE = 64 * 1024;
+/** At most this many events per batch: few enough to keep memory flat, many enough to keep per-batch costs low. */
+export const BATCH_SIZE = 1000;
+
+function* batches(events: ExportParseEvent[]): Generator<ExportParseEvent[]> {
+  if (events.length <= BATCH_SIZE) {
+    if (events.length > 0) yield events;
+    return;
+  }
+  for (let i = 0; i < events.length; i += BATCH_SIZE) yield events.slice(i, i + BATCH_SIZE);
+}
+
+/**
+ * Streams one export file, yielding batches of records and issues as it reads.
+ * Records before a fatal issue (malformed XML, a DOCTYPE, bytes that are not UTF-8) are yielded;
+ * the fatal issue ends the file.
+ */
+export async function* parseExportFile(
+  path: string,
+  options: { profile: Profile; displayPath?: string },
+): AsyncGenerator<ExportParseEvent[]> {
+  const file = options.displayPath ?? path;
+  let handle: FileHandle;
+  try {
+    handle = await open(path, "r");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? "error";
+    throw new EngageError("input_missing", "parse.file_missing", `${file}: cannot be read (${code})`, {
+      cause: error,
+    });
+  }
+  // The next read is started before the current chunk is parsed, so the disk and the parser
+  // work at the same time; two buffers take turns.
+  let current = Buffer.allocUnsafe(READ_SIZE);
+  let spare = Buffer.allocUnsafe(READ_SIZE);
+  let next: Promise<{ bytesRead: number }> | undefined = handle.read(current, 0, READ_SIZE, null);
+  try {
+    const parser = createExportParser({ profile: options.profile, file, fileName: basename(path) });
+    const utf8 = createUtf8Text();
+    while (next !== undefined) {
+      let bytesRead: number;
+      try {
+        ({ bytesRead } = await next);
+      } catch (error) {
+        next = undefined;
+        const code = (error as NodeJS.ErrnoException).code ?? "error";
+        throw new EngageError("input_missing", "parse.file_unreadable", `${file}: cannot be read (${code})`, {
+          cause: error,
+        });
+      }
+      if (bytesRead === 0) {
+        next = undefined;
+        break;
+      }
+      const chunk = current.subarray(0, bytesRead);
+      [current, spare] = [spare, current];
+      next = handle.read(current, 0, READ_SIZE, null);
+      // The decoder copies the bytes into the text it returns: the buffer is free once decoded.
+      const decoded = utf8.decode(chunk);
+      yield* batches(parser.write(decoded.text));
+      if (decoded.error !== undefined) yield* batches(parser.abort("parse.encoding_invalid", decoded.error));
+      if (parser.stopped) break;
+    }
+    if (!parser.stopped) {
+      const rest = utf8.end();
+      yield* batches(parser.write(rest.text));
+      if (rest.error !== undefined) yield* batches(parser.abort("parse.encoding_invalid", rest.error));
+    }
+    yield* batches(parser.end());
+  } finally {
+    // A read still under way (the file stopped early, or the consumer stopped asking) must end
+    // before its handle closes.
+    await next?.catch(() => undefined);
+    await handle.close();
+  }
+}

@@ -1,0 +1,42 @@
+import type { ExportKind } from "../schemas/export-record.js";
+import type { Profile } from "../schemas/profile.js";
+
+/** Looks a record element's name up in the profile's `recordKinds` lists, without regard to case. */
+export type KindOfName = (elementName: string) => ExportKind | undefined;
+
+/** Builds the name → kind lookup from a profile (names compared in lower case). */
+export function kindLookup(profile: Profile): KindOfName {
+  const byName = new Map<string, ExportKind>();
+  const kinds = profile.export.recordKinds;
+  // Checked in this order so that a name listed twice keeps its first kind.
+  for (const kind of ["assigned", "redeemed", "deleted"] as const) {
+    for (const name of kinds[kind]) {
+      const key = name.toLowerCase();
+      if (!byName.has(key)) byName.set(key, kind);
+    }
+  }
+  const cache = new Map<string, ExportKind | null>();
+  return (elementName) => {
+    let kind = cache.get(elementName);
+    if (kind === undefined) {
+      const colon = elementName.lastIndexOf(":");
+      kind = byName.get((colon < 0 ? elementName : elementName.slice(colon + 1)).toLowerCase()) ?? null;
+      // Bounded: a file of endless distinct element names must not grow the cache.
+      if (cache.size < 10_000) cache.set(elementName, kind);
+    }
+    return kind ?? undefined;
+  };
+}
+
+/**
+ * The kind an export file's name tells: `redeem` → redeemed, `delete` → deleted, `new` or
+ * `assign` → assigned (in that order, case-insensitive, on the name without its folder).
+ */
+export function kindFromFileName(path: string): ExportKind | undefined {
+  const slash = Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\"));
+  const name = path.slice(slash + 1).toLowerCase();
+  if (name.includes("redeem")) return "redeemed";
+  if (name.includes("delete")) return "deleted";
+  if (name.includes("new") || name.includes("assign")) return "assigned";
+  return undefined;
+}
