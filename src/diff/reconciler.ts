@@ -248,11 +248,8 @@ export class Reconciler {
     const promo = this.promo[slot]!;
     const key = this.keys[slot]!;
     const contact = flags & (UNKEYED | UNMATCHABLE) ? key : key.slice(key.indexOf("|") + 1);
-    const entry: DiffEntry = {
-      category,
-      externalPromotionId: promo >= 0 ? this.promoIds[promo]! : "",
-      differences: category === "mismatched" ? this.differences[this.diffRef[slot]!]! : [],
-    };
+    // Built field by field in the order reports show them (JSON keeps insertion order).
+    const entry = { category, externalPromotionId: promo >= 0 ? this.promoIds[promo]! : "" } as DiffEntry;
     if (contact !== "") entry.contact = { field: this.match, value: contact };
     const code = this.codes[slot];
     if (code !== undefined) entry.promotionCodeId = code;
@@ -266,6 +263,7 @@ export class Reconciler {
     const kind = KIND_OF_STATE[this.state[slot]!];
     if (kind !== undefined)
       entry.exported = { at: this.location(this.actualFile[slot]!, this.actualLine[slot]!), kind };
+    entry.differences = category === "mismatched" ? this.differences[this.diffRef[slot]!]! : [];
     if (flags & UNMATCHABLE)
       entry.note = `no ${this.match === "contactId" ? "contactId" : "externalContactId"} to match on`;
     else if (flags & UNKEYED)

@@ -51,7 +51,7 @@ function style(): string {
 :root{color-scheme:light;--ink:#1b1f24;--muted:#5b6470;--line:#d8dde3;--bg:#f6f7f9}
 *{box-sizing:border-box}
 body{margin:0;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:var(--ink);background:var(--bg)}
-main{max-width:1160px;margin:0 auto;padding:24px 20px 48px}
+main{max-width:1440px;margin:0 auto;padding:24px 20px 48px}
 h1{font-size:24px;margin:0 0 4px}
 h2{font-size:17px;margin:28px 0 10px}
 .meta{color:var(--muted);margin:0 0 18px}
@@ -75,7 +75,10 @@ h2{font-size:17px;margin:28px 0 10px}
 table{width:100%;border-collapse:collapse;background:#fff;border:1px solid var(--line);font-size:13px}
 th,td{text-align:left;vertical-align:top;padding:7px 9px;border-bottom:1px solid var(--line)}
 th{background:#eef1f4;position:sticky;top:0}
-td code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px;word-break:break-all}
+td:nth-child(2),td:nth-child(3),td:nth-child(4){min-width:8.5em}
+td:nth-child(5),td:nth-child(6){min-width:14em}
+td:last-child{min-width:18em}
+td code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px;overflow-wrap:anywhere}
 .tag{display:inline-block;padding:1px 8px;border-radius:999px;color:#fff;background:var(--c);font-size:12px;font-weight:600}
 .diffs{margin:0;padding-left:16px}
 .note{color:var(--muted);font-size:13px}
@@ -117,8 +120,9 @@ function row(e: DiffEntry): string {
     sent = code(formatLocation(e.sent.at));
     if (e.sent.origin)
       sent += `<br><span class="note">from ${escapeHtml(formatLocation(e.sent.origin))}</span>`;
+    // The import file is secondary and long: a tooltip keeps the column narrow.
     if (e.sent.importFile !== undefined)
-      sent += `<br><span class="note">in ${escapeHtml(e.sent.importFile)}</span>`;
+      sent = `<span title="in ${escapeHtml(e.sent.importFile)}">${sent}</span>`;
   }
   cells.push(sent);
   cells.push(
