@@ -1,0 +1,36 @@
+import { open, rename, unlink } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+
+/**
+ * Replaces a file's content atomically: writes a temporary file beside it, fsyncs it, renames
+ * it over the file, then fsyncs the folder, so a crash leaves the old or the new content whole.
+ */
+export async function writeFileAtomic(path: string, content: string): Promise<void> {
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  const fh = await open(temp, "w");
+  try {
+    await fh.writeFile(content, "utf8");
+    await fh.sync();
+  } catch (error) {
+    await fh.close();
+    await unlink(temp).catch(() => undefined);
+    throw error;
+  }
+  await fh.close();
+  try {
+    await rename(temp, path);
+  } catch (error) {
+    await unlink(temp).catch(() => undefined);
+    throw error;
+  }
+  try {
+    const d = await open(dirname(path), "r");
+    try {
+      await d.sync();
+    } finally {
+      await d.close();
+    }
+  } catch {
+    // Some file systems refuse fsync on a folder; the rename itself is still atomic.
+  }
+}

@@ -1,0 +1,346 @@
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { mkdir, readdir, rename, stat, unlink } from "node:fs/promises";
+import { join } from "node:path";
+import { EngageError } from "../core/errors.js";
+import type { Issue } from "../core/issue.js";
+import type { Logger } from "../cli/logger.js";
+import type { Progress, ProgressOptions } from "../cli/progress.js";
+import { acquireFolderLock } from "./folder-lock.js";
+import { openTransport } from "./open-transport.js";
+import { planFetch, type AfterAction, type FetchPlan } from "./plan-fetch.js";
+import { withRetries } from "./retry.js";
+import type { Target } from "./target.js";
+import type { TransportOptions } from "./transport-options.js";
+import type { Transport, TransportSession } from "./transport.js";
+
+/** The lock file fetch keeps in the local folder while it runs. */
+export const FETCH_LOCK = ".engage-promo-fetch.lock";
+
+export const DEFAULT_FETCH_PATTERN = "*.xml";
+
+/** How a fetch runs. */
+export interface FetchOptions {
+  transport: TransportOptions;
+  after: AfterAction;
+  /** Which remote names to take (`*`, `?`); default `*.xml`. */
+  pattern: string;
+  /** Download again files already here with the same name and size. */
+  force: boolean;
+  /** List and plan, download nothing, change nothing. */
+  dryRun: boolean;
+  /** Parallel fastGet instead of the streamed get. */
+  fastGet: boolean;
+  /** The transport to use instead of the one the target names (tests). */
+  transportFactory?: (target: Target) => Transport;
+}
+
+export interface FetchHooks {
+  log: Logger;
+  progress?: (options: ProgressOptions) => Progress;
+}
+
+/** The outcome for one remote file. */
+export interface FetchFileResult {
+  name: string;
+  /** `planned`: a dry run would download it; `refused`: its name is unsafe. */
+  status: "fetched" | "skipped" | "refused" | "failed" | "planned";
+  bytes: number;
+  remotePath: string;
+  localPath?: string;
+  /** What was done to the remote file afterwards. */
+  after?: "kept" | "deleted" | "moved";
+  reason?: string;
+}
+
+export interface FetchResult {
+  source: string;
+  outDir: string;
+  dryRun: boolean;
+  files: FetchFileResult[];
+  issues: Issue[];
+  totals: {
+    files: number;
+    fetched: number;
+    skipped: number;
+    refused: number;
+    failed: number;
+    planned: number;
+    deleted: number;
+    moved: number;
+    bytesFetched: number;
+  };
+  attempts: number;
+  error?: EngageError;
+}
+
+/** The local name a download is written under until it is verified. */
+export function partialNameOf(name: string): string {
+  return `.${name}.part`;
+}
+
+async function localSizes(dir: string): Promise<Map<string, number>> {
+  const sizes = new Map<string, number>();
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return sizes;
+    throw error;
+  }
+  for (const name of names) {
+    try {
+      const s = await stat(join(dir, name));
+      if (s.isFile()) sizes.set(name, s.size);
+    } catch {
+      // vanished meanwhile: not there
+    }
+  }
+  return sizes;
+}
+
+async function sameContent(a: string, b: string): Promise<boolean> {
+  const digest = async (p: string): Promise<string> => {
+    const h = createHash("sha256");
+    for await (const chunk of createReadStream(p)) h.update(chunk as Buffer);
+    return h.digest("hex");
+  };
+  return (await digest(a)) === (await digest(b));
+}
+
+function totalsOf(files: FetchFileResult[]): FetchResult["totals"] {
+  const count = (s: FetchFileResult["status"]) => files.filter((f) => f.status === s).length;
+  return {
+    files: files.length,
+    fetched: count("fetched"),
+    skipped: count("skipped"),
+    refused: count("refused"),
+    failed: count("failed"),
+    planned: count("planned"),
+    deleted: files.filter((f) => f.after === "deleted").length,
+    moved: files.filter((f) => f.after === "moved").length,
+    bytesFetched: files.filter((f) => f.status === "fetched").reduce((n, f) => n + f.bytes, 0),
+  };
+}
+
+async function ensureArchive(
+  session: TransportSession,
+  after: AfterAction,
+  mkdirAllowed: boolean,
+  source: string,
+): Promise<string | undefined> {
+  if (after.kind !== "move") return undefined;
+  const archive = session.resolve(after.dir);
+  const st = await session.stat(archive);
+  if (st?.isDirectory) return archive;
+  if (st)
+    throw new EngageError(
+      "remote_refused",
+      "transport.remote_not_a_folder",
+      `${source}: --after move:${after.dir}: ${archive} is not a folder`,
+    );
+  if (!mkdirAllowed) {
+    throw new EngageError(
+      "remote_refused",
+      "transport.remote_dir_missing",
+      `${source}: --after move:${after.dir}: the folder ${archive} does not exist; create it, or pass --mkdir`,
+    );
+  }
+  await session.mkdir(archive);
+  return archive;
+}
+
+/**
+ * Downloads the export files of a remote folder into `outDir`: each under a temporary local
+ * name, flushed to disk, size-checked against the remote file, then renamed into place; only
+ * then is the remote file deleted or moved (`--after`). Unsafe remote names are refused as
+ * issues. Failures during the transfer are returned in `error` with the per-file results;
+ * a locked or unwritable local folder throws.
+ */
+export async function fetchFolder(
+  source: Target,
+  outDir: string,
+  options: FetchOptions,
+  hooks: FetchHooks,
+): Promise<FetchResult> {
+  const { log } = hooks;
+  const results = new Map<string, FetchFileResult>();
+  let issues: Issue[] = [];
+  let attempts = 0;
+  const finish = (error?: EngageError): FetchResult => {
+    const files = [...results.values()];
+    const result: FetchResult = {
+      source: source.display,
+      outDir,
+      dryRun: options.dryRun,
+      files,
+      issues,
+      totals: totalsOf(files),
+      attempts,
+    };
+    if (error) result.error = error;
+    return result;
+  };
+  const transport =
+    options.transportFactory?.(source) ??
+    openTransport(source, options.transport, log, { fastGet: options.fastGet });
+  const policy = { retries: options.transport.retries, baseDelayMs: options.transport.retryDelayMs };
+
+  if (options.dryRun) {
+    try {
+      await withRetries(policy, log, `list ${source.display}`, async (attempt) => {
+        attempts = attempt;
+        const session = await transport.connect();
+        try {
+          const plan = planFetch(await session.list(session.dir), await localSizes(outDir), {
+            ...options,
+            source: source.display,
+          });
+          issues = plan.issues;
+          for (const item of plan.items) {
+            results.set(item.name, {
+              name: item.name,
+              status: item.action === "fetch" ? "planned" : item.action === "skip" ? "skipped" : "refused",
+              bytes: item.size,
+              remotePath: session.resolve(item.name),
+              reason: item.reason,
+            });
+          }
+        } finally {
+          await session.close();
+        }
+      });
+    } catch (error) {
+      if (!(error instanceof EngageError)) throw error;
+      return finish(error);
+    }
+    return finish();
+  }
+
+  try {
+    await mkdir(outDir, { recursive: true });
+  } catch (error) {
+    throw new EngageError(
+      "output_failed",
+      "transport.output_unwritable",
+      `${outDir}: cannot create the folder (${(error as NodeJS.ErrnoException).code ?? "error"})`,
+    );
+  }
+  const release = await acquireFolderLock(outDir, FETCH_LOCK, "fetch", log);
+  let progress: Progress | undefined;
+  let current: { name: string; size: number; remotePath: string } | undefined;
+  try {
+    await withRetries(policy, log, `fetch from ${source.display}`, async (attempt) => {
+      attempts = attempt;
+      const session = await transport.connect();
+      try {
+        const archive = await ensureArchive(session, options.after, options.transport.mkdir, source.display);
+        // Planned again on each attempt: files fetched and deleted before a lost connection are
+        // gone from the listing, and those fetched but not yet deleted are checked again.
+        const plan: FetchPlan = planFetch(await session.list(session.dir), await localSizes(outDir), {
+          ...options,
+          source: source.display,
+        });
+        issues = plan.issues;
+        const bytes = plan.items.filter((i) => i.action === "fetch").reduce((n, i) => n + i.size, 0);
+        progress ??= hooks.progress?.({ label: `fetch from ${source.display}`, total: bytes, unit: "bytes" });
+        let bytesDone = 0;
+        for (const item of plan.items) {
+          const remotePath = session.resolve(item.name);
+          const localPath = join(outDir, item.name);
+          if (item.action === "refuse") {
+            results.set(item.name, {
+              name: item.name,
+              status: "refused",
+              bytes: item.size,
+              remotePath,
+              reason: item.reason,
+            });
+            continue;
+          }
+          current = { name: item.name, size: item.size, remotePath };
+          let status: FetchFileResult["status"] = "skipped";
+          let reason = item.reason;
+          if (item.action === "fetch") {
+            const temp = join(outDir, partialNameOf(item.name));
+            try {
+              let moved = 0;
+              await session.get(remotePath, temp, {
+                onBytes: (n) => {
+                  moved += n;
+                  progress?.set(bytesDone + moved);
+                },
+              });
+              const got = (await stat(temp)).size;
+              const remote = await session.stat(remotePath);
+              if (remote === undefined || got !== remote.size) {
+                throw new EngageError(
+                  "remote_unavailable",
+                  "transport.size_mismatch",
+                  `${remotePath}: downloaded ${got} bytes, but the server ${remote === undefined ? "no longer has the file" : `says ${remote.size}`}; it may still be being written`,
+                  { retryable: true },
+                );
+              }
+              const had = await stat(localPath).then(
+                (s) => s.isFile(),
+                () => false,
+              );
+              if (had && (await sameContent(temp, localPath))) {
+                await unlink(temp);
+                reason = "already downloaded (verified identical)";
+              } else {
+                if (had)
+                  log.warn(`${localPath}: replaced by the remote file of that name, whose content differs`);
+                await rename(temp, localPath);
+                status = "fetched";
+                reason = item.reason;
+              }
+            } catch (error) {
+              await unlink(temp).catch(() => undefined);
+              throw error;
+            }
+            bytesDone += item.size;
+          }
+          const result: FetchFileResult = {
+            name: item.name,
+            status,
+            bytes: item.size,
+            remotePath,
+            localPath,
+            reason,
+            after: "kept",
+          };
+          results.set(item.name, result);
+          // Only now, with a whole, size-checked local copy in place, is the remote file touched.
+          if (options.after.kind === "delete") {
+            await session.remove(remotePath);
+            result.after = "deleted";
+          } else if (archive !== undefined) {
+            await session.replace(remotePath, session.resolve(`${archive}/${item.name}`));
+            result.after = "moved";
+          }
+          current = undefined;
+        }
+      } finally {
+        await session.close();
+      }
+    });
+    progress?.done();
+    return finish();
+  } catch (error) {
+    if (!(error instanceof EngageError)) throw error;
+    progress?.done("stopped");
+    if (current !== undefined && !results.has(current.name)) {
+      results.set(current.name, {
+        name: current.name,
+        status: "failed",
+        bytes: current.size,
+        remotePath: current.remotePath,
+        reason: error.message,
+      });
+    }
+    return finish(error);
+  } finally {
+    await release();
+  }
+}

@@ -1,0 +1,50 @@
+import type { Target } from "./target.js";
+
+/** What a remote path is, as far as delivery needs to know. */
+export interface RemoteStat {
+  size: number;
+  isFile: boolean;
+  isDirectory: boolean;
+}
+
+/** One entry of a remote folder listing. */
+export interface RemoteEntry {
+  name: string;
+  size: number;
+  isFile: boolean;
+}
+
+/** Per-transfer hooks: bytes moved, for progress and for the stall deadline. */
+export interface TransferHooks {
+  onBytes?: (n: number) => void;
+}
+
+/**
+ * An open connection to a target folder. Paths are full remote paths (see `resolve`); every
+ * call either completes, or fails with an EngageError within its deadline.
+ */
+export interface TransportSession {
+  /** The target folder as an absolute path on the remote side. */
+  readonly dir: string;
+  /** A path inside the target folder (`name`), or another folder given absolute or relative to it. */
+  resolve(relative: string): string;
+  /** Undefined when nothing exists at the path. */
+  stat(path: string): Promise<RemoteStat | undefined>;
+  list(dir: string): Promise<RemoteEntry[]>;
+  /** Writes a local file to `remotePath`, replacing whatever is there (leftovers of a broken run). */
+  put(localPath: string, remotePath: string, hooks?: TransferHooks): Promise<void>;
+  /** Writes `remotePath` to a local file (created or truncated) and flushes it to disk. */
+  get(remotePath: string, localPath: string, hooks?: TransferHooks): Promise<void>;
+  /** Renames, replacing the destination atomically where the server allows it. */
+  replace(from: string, to: string): Promise<void>;
+  remove(path: string): Promise<void>;
+  mkdir(path: string): Promise<void>;
+  /** Best effort, never throws, never hangs. */
+  close(): Promise<void>;
+}
+
+/** Opens sessions to one target; a retry opens a new one. */
+export interface Transport {
+  readonly target: Target;
+  connect(): Promise<TransportSession>;
+}

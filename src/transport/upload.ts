@@ -1,0 +1,265 @@
+import { join } from "node:path";
+import { EngageError } from "../core/errors.js";
+import type { Logger } from "../cli/logger.js";
+import type { Progress, ProgressOptions } from "../cli/progress.js";
+import { acquireFolderLock } from "./folder-lock.js";
+import { readManifestFile, recordDelivery } from "./manifest-file.js";
+import { openTransport } from "./open-transport.js";
+import { planUpload, type UploadPlan, type UploadPlanItem } from "./plan-upload.js";
+import { withRetries } from "./retry.js";
+import type { Target } from "./target.js";
+import type { TransportOptions } from "./transport-options.js";
+import type { Transport, TransportSession } from "./transport.js";
+import { verifyLocalFiles } from "./verify-local.js";
+
+/** The lock file upload keeps in the rendered folder while it runs. */
+export const UPLOAD_LOCK = ".engage-promo-upload.lock";
+
+/** How an upload runs. */
+export interface UploadOptions {
+  transport: TransportOptions;
+  /** Send again files already verified at this target. */
+  force: boolean;
+  /** Plan and print, change nothing (no connection, no lock, no manifest write). */
+  dryRun: boolean;
+  /** Parallel fastPut instead of streamed put (opt-in: it corrupts files on some servers). */
+  fastPut: boolean;
+  /** The clock for uploadedAt/verifiedAt (tests). */
+  now?: () => Date;
+  /** The transport to use instead of the one the target names (tests). */
+  transportFactory?: (target: Target) => Transport;
+}
+
+/** What upload reports to its caller besides its return value. */
+export interface UploadHooks {
+  log: Logger;
+  progress?: (options: ProgressOptions) => Progress;
+}
+
+/** The outcome for one file of the manifest. */
+export interface UploadFileResult {
+  name: string;
+  /** `planned`: a dry run would send it. */
+  status: "sent" | "skipped" | "failed" | "planned";
+  bytes: number;
+  remotePath: string;
+  reason?: string;
+}
+
+/** The outcome of an upload: one result per manifest file, in manifest order. */
+export interface UploadResult {
+  target: string;
+  dir: string;
+  dryRun: boolean;
+  files: UploadFileResult[];
+  totals: {
+    files: number;
+    sent: number;
+    skipped: number;
+    failed: number;
+    planned: number;
+    bytesSent: number;
+  };
+  /** Connections opened (1 when nothing had to be retried; 0 when nothing was to send). */
+  attempts: number;
+  plan: UploadPlan;
+  /** Set when the transfer stopped on an environment failure; the files before it stay delivered. */
+  error?: EngageError;
+}
+
+function totalsOf(files: UploadFileResult[]): UploadResult["totals"] {
+  const count = (s: UploadFileResult["status"]) => files.filter((f) => f.status === s).length;
+  return {
+    files: files.length,
+    sent: count("sent"),
+    skipped: count("skipped"),
+    failed: count("failed"),
+    planned: count("planned"),
+    bytesSent: files.filter((f) => f.status === "sent").reduce((n, f) => n + f.bytes, 0),
+  };
+}
+
+async function ensureRemoteDir(
+  session: TransportSession,
+  target: Target,
+  mkdir: boolean,
+  log: Logger,
+): Promise<void> {
+  const st = await session.stat(session.dir);
+  if (st?.isDirectory) return;
+  if (st)
+    throw new EngageError(
+      "remote_refused",
+      "transport.remote_not_a_folder",
+      `${target.display}: ${session.dir} exists but is not a folder`,
+    );
+  if (!mkdir) {
+    throw new EngageError(
+      "remote_refused",
+      "transport.remote_dir_missing",
+      `${target.display}: the remote folder ${session.dir} does not exist; create it, or pass --mkdir to create it`,
+    );
+  }
+  await session.mkdir(session.dir);
+  log.info(`created the folder ${session.dir} on ${target.display}`);
+}
+
+/**
+ * Sends the files of a rendered folder's manifest to a target, in manifest order: each as
+ * `<name>.part`, size-checked on the remote, then renamed to its final name, and recorded in
+ * manifest.json right away so a re-run (or a retry after a lost connection) sends only what is
+ * not yet verified. Precondition failures throw EngageError (manifest missing 66 or invalid 65,
+ * files changed since render 65, folder locked 73); failures during the transfer are returned
+ * in `error` with the per-file results, so a caller can still report what was delivered.
+ */
+export async function uploadFolder(
+  dir: string,
+  target: Target,
+  options: UploadOptions,
+  hooks: UploadHooks,
+): Promise<UploadResult> {
+  const { log } = hooks;
+  const now = options.now ?? (() => new Date());
+  const loaded = await readManifestFile(dir);
+  const plan = planUpload(loaded.manifest, target, { force: options.force });
+  const results = new Map<string, UploadFileResult>();
+  for (const item of plan.items) {
+    if (item.action === "skip")
+      results.set(item.name, {
+        name: item.name,
+        status: "skipped",
+        bytes: item.bytes,
+        remotePath: item.remotePath,
+        reason: item.reason,
+      });
+  }
+  const finish = (attempts: number, error?: EngageError): UploadResult => {
+    const files = plan.items.map(
+      (item): UploadFileResult =>
+        results.get(item.name) ?? {
+          name: item.name,
+          status: options.dryRun ? "planned" : "failed",
+          bytes: item.bytes,
+          remotePath: item.remotePath,
+          reason: options.dryRun ? item.reason : "not sent: the upload stopped before this file",
+        },
+    );
+    const result: UploadResult = {
+      target: target.display,
+      dir,
+      dryRun: options.dryRun,
+      files,
+      totals: totalsOf(files),
+      attempts,
+      plan,
+    };
+    if (error) result.error = error;
+    return result;
+  };
+
+  if (options.dryRun) {
+    await verifyLocalFiles(dir, loaded.manifest.files);
+    return finish(0);
+  }
+
+  const release = await acquireFolderLock(dir, UPLOAD_LOCK, "upload", log);
+  let attempts = 0;
+  let transferring = false;
+  let current: UploadPlanItem | undefined;
+  const progress =
+    plan.send > 0
+      ? hooks.progress?.({ label: `upload to ${target.display}`, total: plan.bytesToSend, unit: "bytes" })
+      : undefined;
+  try {
+    const transport =
+      options.transportFactory?.(target) ??
+      openTransport(target, options.transport, log, { fastPut: options.fastPut });
+    // Connect while the checksums are computed: on a fast link the handshake costs as much as hashing.
+    let early: Promise<TransportSession> | undefined = plan.send > 0 ? transport.connect() : undefined;
+    early?.catch(() => undefined);
+    try {
+      await verifyLocalFiles(dir, loaded.manifest.files);
+    } catch (error) {
+      await early?.then((s) => s.close()).catch(() => undefined);
+      throw error;
+    }
+    transferring = true;
+    if (plan.send === 0) {
+      log.info(`nothing to send: all ${plan.items.length} files are already verified at ${target.display}`);
+      return finish(0);
+    }
+
+    const mkdir = options.transport.mkdir || target.kind === "local";
+    let bytesDone = 0;
+    await withRetries(
+      { retries: options.transport.retries, baseDelayMs: options.transport.retryDelayMs },
+      log,
+      `upload to ${target.display}`,
+      async (attempt) => {
+        attempts = attempt;
+        const pending = early ?? transport.connect();
+        early = undefined;
+        const session = await pending;
+        try {
+          await ensureRemoteDir(session, target, mkdir, log);
+          for (const item of plan.items) {
+            if (item.action !== "send" || results.has(item.name)) continue;
+            current = item;
+            const remotePath = session.resolve(item.name);
+            const tempPath = session.resolve(item.tempName);
+            progress?.set(bytesDone, `${results.size - plan.skip + 1}/${plan.send} ${item.name}`);
+            let moved = 0;
+            await session.put(join(dir, item.name), tempPath, {
+              onBytes: (n) => {
+                moved += n;
+                progress?.set(bytesDone + moved);
+              },
+            });
+            const uploadedAt = now().toISOString();
+            const st = await session.stat(tempPath);
+            if (st === undefined || st.size !== item.bytes) {
+              throw new EngageError(
+                "remote_unavailable",
+                "transport.size_mismatch",
+                `${tempPath}: the server holds ${st === undefined ? "no file" : `${st.size} bytes`} after the upload, expected ${item.bytes}`,
+                { retryable: true },
+              );
+            }
+            await session.replace(tempPath, remotePath);
+            const verifiedAt = now().toISOString();
+            await recordDelivery(loaded, item.index, target.display, {
+              remotePath,
+              uploadedAt,
+              verifiedAt,
+              bytes: item.bytes,
+            });
+            bytesDone += item.bytes;
+            results.set(item.name, { name: item.name, status: "sent", bytes: item.bytes, remotePath });
+            log.debug(`sent ${item.name} (${item.bytes} bytes) to ${remotePath}`);
+            current = undefined;
+          }
+        } finally {
+          await session.close();
+        }
+      },
+    );
+    progress?.done(`${plan.send} files sent`);
+    return finish(attempts);
+  } catch (error) {
+    // Before the first byte moves, a failure is the folder's or the options' fault: thrown.
+    if (!(error instanceof EngageError) || !transferring) throw error;
+    progress?.done("stopped");
+    if (current) {
+      results.set(current.name, {
+        name: current.name,
+        status: "failed",
+        bytes: current.bytes,
+        remotePath: current.remotePath,
+        reason: error.message,
+      });
+    }
+    return finish(attempts, error);
+  } finally {
+    await release();
+  }
+}
