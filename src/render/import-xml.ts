@@ -156,19 +156,34 @@ export function renderAssignmentXml(assignment: Assignment, profile: Profile): s
 }
 
 /**
- * Wraps rendered fragments into a whole import document: the declaration, the root, then
- * `createOrUpdate` (when there are promotions) before `assign` (when there are assignments).
+ * The start of an import document up to where its assignments go: the declaration, the root,
+ * `createOrUpdate` with the rendered promotions (when there are any), and `assign` opened when
+ * assignments follow.
  */
+export function renderImportHead(promotionsXml: string, hasAssignments: boolean, profile: Profile): string {
+  const t = tagsOf(profile);
+  let out = XML_DECLARATION + t.root.open;
+  if (promotionsXml !== "") out += t.createOrUpdate.open + promotionsXml + t.createOrUpdate.close;
+  return hasAssignments ? out + t.assign.open : out;
+}
+
+/** The end of an import document after its assignments: `assign` closed (when opened), then the root. */
+export function renderImportTail(hasAssignments: boolean, profile: Profile): string {
+  const t = tagsOf(profile);
+  return hasAssignments ? t.assign.close + t.root.close : t.root.close;
+}
+
+/** Wraps rendered fragments into a whole import document: `createOrUpdate` before `assign`, each only when not empty. */
 export function wrapImportXml(
   fragments: { promotions: string; assignments: string },
   profile: Profile,
 ): string {
-  const t = tagsOf(profile);
-  let out = XML_DECLARATION + t.root.open;
-  if (fragments.promotions !== "")
-    out += t.createOrUpdate.open + fragments.promotions + t.createOrUpdate.close;
-  if (fragments.assignments !== "") out += t.assign.open + fragments.assignments + t.assign.close;
-  return out + t.root.close;
+  const hasAssignments = fragments.assignments !== "";
+  return (
+    renderImportHead(fragments.promotions, hasAssignments, profile) +
+    fragments.assignments +
+    renderImportTail(hasAssignments, profile)
+  );
 }
 
 /** Renders the import XML of some promotions and assignments as one document. */

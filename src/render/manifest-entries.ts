@@ -42,20 +42,43 @@ export function toManifestPromotion(promotion: Promotion, at: Location): Manifes
   return { ...fields, redemptionChannels, at: normalizeLocation(at) };
 }
 
-/** The `"file":…` prefix shared by every key line of one import file: computed once per file. */
-export function keyLinePrefix(fileName: string): string {
-  return `{"file":${JSON.stringify(fileName)}`;
+// Most ids need no JSON escaping; those are quoted directly, the rest go through JSON.stringify.
+const JSON_NEEDS_ESCAPE = /["\\\u0000-\u001F\uD800-\uDFFF]/;
+
+function jsonString(value: string): string {
+  return JSON_NEEDS_ESCAPE.test(value) ? JSON.stringify(value) : `"${value}"`;
 }
 
-/** One line of `manifest.keys.ndjson` (a `ManifestKey` as JSON, with its line end). */
-export function renderKeyLine(prefix: string, assignment: Assignment, at: Location): string {
-  let line = `${prefix},"externalPromotionId":${JSON.stringify(assignment.externalPromotionId)},"promotionCodeId":${JSON.stringify(assignment.promotionCodeId)}`;
-  if (assignment.contactId !== undefined) line += `,"contactId":${JSON.stringify(assignment.contactId)}`;
-  else if (assignment.externalContactId !== undefined)
-    line += `,"externalContactId":${JSON.stringify(assignment.externalContactId)}`;
-  if (assignment.validFromDate !== undefined)
-    line += `,"validFromDate":${JSON.stringify(assignment.validFromDate)}`;
-  return `${line},"at":${JSON.stringify(normalizeLocation(at))}}\n`;
+/** The `"file":…` prefix shared by every key line of one import file: computed once per file. */
+export function keyLinePrefix(fileName: string): string {
+  return `{"file":${jsonString(fileName)}`;
+}
+
+/** Renders key lines (`ManifestKey` JSON objects with their line ends), caching what repeats from row to row. */
+export class KeyLineRenderer {
+  private lastInput: string | undefined;
+  private lastInputJson = "";
+
+  /** One line of `manifest.keys.ndjson` for an assignment in the file whose {@link keyLinePrefix} is given. */
+  render(prefix: string, assignment: Assignment, at: Location): string {
+    let line = `${prefix},"externalPromotionId":${jsonString(assignment.externalPromotionId)},"promotionCodeId":${jsonString(assignment.promotionCodeId)}`;
+    if (assignment.contactId !== undefined) line += `,"contactId":${jsonString(assignment.contactId)}`;
+    else if (assignment.externalContactId !== undefined)
+      line += `,"externalContactId":${jsonString(assignment.externalContactId)}`;
+    if (assignment.validFromDate !== undefined)
+      line += `,"validFromDate":${jsonString(assignment.validFromDate)}`;
+    if (at.file !== this.lastInput) {
+      this.lastInput = at.file;
+      this.lastInputJson = jsonString(at.file);
+    }
+    // The location in normalizeLocation's key order, without building an object per row.
+    line += `,"at":{"file":${this.lastInputJson}`;
+    if (at.line !== undefined) line += `,"line":${at.line}`;
+    if (at.column !== undefined) line += `,"column":${at.column}`;
+    if (at.field !== undefined) line += `,"field":${jsonString(at.field)}`;
+    if (at.record !== undefined) line += `,"record":${at.record}`;
+    return `${line}}}\n`;
+  }
 }
 
 /** Builds `manifest.json`'s content from what a render wrote. */

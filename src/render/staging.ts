@@ -16,7 +16,7 @@ export const STAGING_PREFIX = ".staging-";
 
 // Whole files are written, fsync'd and closed on the thread pool while the next chunk renders;
 // a few at a time keeps memory bounded (each holds one chunk's bytes) without stalling the render.
-const MAX_IN_FLIGHT = 3;
+const MAX_IN_FLIGHT = 2;
 
 /** Turns a file-system failure into the documented output failure, naming the path. */
 export function outputFailure(path: string, action: string, error: unknown): EngageError {
@@ -117,14 +117,21 @@ export class Staging {
     return join(this.dir, `${name}.partial`);
   }
 
-  /** Stages a whole file: hashed now, written, fsync'd and closed in the background. */
-  async put(name: string, data: Buffer): Promise<StagedFile> {
+  /** Stages a whole file from its parts: hashed now, written, fsync'd and closed in the background. */
+  async put(name: string, parts: Buffer | readonly Buffer[]): Promise<StagedFile> {
     this.throwIfFailed();
+    const list = Buffer.isBuffer(parts) ? [parts] : parts;
+    const hash = createHash("sha256");
+    let bytes = 0;
+    for (const part of list) {
+      hash.update(part);
+      bytes += part.length;
+    }
     const path = this.tempPath(name);
     const task = (async () => {
       const handle = await open(path, "wx");
       try {
-        await writeAll(handle, data);
+        for (const part of list) await writeAll(handle, part);
         await handle.sync();
       } finally {
         await handle.close();
@@ -135,7 +142,7 @@ export class Staging {
     this.inFlight.push(task);
     while (this.inFlight.length >= MAX_IN_FLIGHT) await this.inFlight.shift();
     this.throwIfFailed();
-    return { name, sha256: createHash("sha256").update(data).digest("hex"), bytes: data.length };
+    return { name, sha256: hash.digest("hex"), bytes };
   }
 
   /** Opens a staged file that is written chunk by chunk. */

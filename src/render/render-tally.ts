@@ -1,0 +1,167 @@
+import { makeIssue, type Issue } from "../core/issue.js";
+import type { Location } from "../core/location.js";
+import { normalizeLocation } from "./manifest-entries.js";
+import type { RejectedRow } from "./rejects-csv.js";
+
+interface KindCounts {
+  read: number;
+  valid: number;
+  rejected: number;
+}
+
+/** Rows read, valid and rejected (in all and by kind), and what was sent. */
+export interface RenderCounts extends KindCounts {
+  /** Promotions sent (each defined id once). */
+  promotions: number;
+  /** Assignments sent. */
+  assignments: number;
+  byKind: { definitions: KindCounts; assignments: KindCounts };
+}
+
+/** At most this many issues are kept; the rest are counted by severity. */
+export const MAX_ISSUES_KEPT = 100_000;
+
+/** A rejected row as the validate stage reports it. */
+export interface RejectedEvent {
+  at: Location;
+  kind: string;
+  codes: readonly string[];
+  raw: Readonly<Record<string, string>>;
+}
+
+const byLine = (file: string, line: number) => `${file}\u0000L${line}`;
+const byRecord = (file: string, record: number) => `${file}\u0000R${record}`;
+
+/**
+ * The bookkeeping of one render, without any output: counts, issues (kept up to a limit),
+ * rejected rows within `--max-rejects`, and whether every error belongs to a rejected row.
+ */
+export class RenderTally {
+  readonly counts: RenderCounts = {
+    read: 0,
+    valid: 0,
+    rejected: 0,
+    promotions: 0,
+    assignments: 0,
+    byKind: {
+      definitions: { read: 0, valid: 0, rejected: 0 },
+      assignments: { read: 0, valid: 0, rejected: 0 },
+    },
+  };
+  readonly issuesOmitted = { error: 0, warning: 0 };
+  /** The rejected rows to write to rejects.csv (emptied once there are more than `maxRejects`). */
+  readonly rejects: RejectedRow[] = [];
+  private readonly issues: Issue[] = [];
+  private readonly rejectedAt = new Set<string>();
+  private readonly errorKeys: string[][] = [];
+  private firstOverLimit: Location | undefined;
+
+  constructor(private readonly maxRejects: number) {
+    if (!Number.isInteger(maxRejects) || maxRejects < 0)
+      throw new RangeError(`maxRejects must be a whole number, got ${maxRejects}`);
+  }
+
+  /** Counts a valid definition; `sent` is false for a second definition of the same id. */
+  promotion(sent: boolean): void {
+    const c = this.counts;
+    c.read += 1;
+    c.valid += 1;
+    c.byKind.definitions.read += 1;
+    c.byKind.definitions.valid += 1;
+    if (sent) c.promotions += 1;
+  }
+
+  /** Counts a valid assignment. */
+  assignment(): void {
+    const c = this.counts;
+    c.read += 1;
+    c.valid += 1;
+    c.byKind.assignments.read += 1;
+    c.byKind.assignments.valid += 1;
+    c.assignments += 1;
+  }
+
+  /** Counts a rejected row and keeps it for rejects.csv while within the limit; true when this row crossed the limit. */
+  rejected(event: RejectedEvent): boolean {
+    const c = this.counts;
+    c.read += 1;
+    c.rejected += 1;
+    if (event.kind === "definitions" || event.kind === "assignments") {
+      c.byKind[event.kind].read += 1;
+      c.byKind[event.kind].rejected += 1;
+    }
+    if (event.at.line !== undefined) this.rejectedAt.add(byLine(event.at.file, event.at.line));
+    if (event.at.record !== undefined) this.rejectedAt.add(byRecord(event.at.file, event.at.record));
+    if (c.rejected <= this.maxRejects) {
+      this.rejects.push({ at: event.at, codes: event.codes, raw: event.raw });
+      return false;
+    }
+    if (this.firstOverLimit !== undefined) return false;
+    this.firstOverLimit = event.at;
+    this.rejects.length = 0;
+    return true;
+  }
+
+  /** Keeps an issue (or counts it beyond the limit) and remembers where errors are. */
+  issue(issue: Issue): void {
+    if (issue.severity === "error") {
+      const keys: string[] = [];
+      if (issue.line !== undefined) keys.push(byLine(issue.file, issue.line));
+      if (issue.record !== undefined) keys.push(byRecord(issue.file, issue.record));
+      this.errorKeys.push(keys);
+    }
+    if (this.issues.length < MAX_ISSUES_KEPT) this.issues.push(issue);
+    else this.issuesOmitted[issue.severity] += 1;
+  }
+
+  /** True when more rows were rejected than `maxRejects` allows. */
+  get overLimit(): boolean {
+    return this.firstOverLimit !== undefined;
+  }
+
+  /**
+   * True when some error sits on no rejected row (an unreadable file, a row kept despite an
+   * error): such an error cannot be left out row by row, so nothing may be written.
+   */
+  get hasUnaccountedErrors(): boolean {
+    return this.errorKeys.some((keys) => !keys.some((k) => this.rejectedAt.has(k)));
+  }
+
+  /** True when the render must not write anything. */
+  get refused(): boolean {
+    return this.overLimit || this.hasUnaccountedErrors;
+  }
+
+  /** The issues to report: those kept, a note of those left out, and why the render was refused when rows were over the limit. */
+  report(): Issue[] {
+    const out = [...this.issues];
+    const omitted = this.issuesOmitted.error + this.issuesOmitted.warning;
+    if (omitted > 0) {
+      out.push(
+        makeIssue(
+          "render.issues_omitted",
+          `${omitted} more issues (${this.issuesOmitted.error} errors, ${this.issuesOmitted.warning} warnings) are not listed; fix the ones listed and run again`,
+          { file: this.issues[this.issues.length - 1]?.file ?? "" },
+        ),
+      );
+    }
+    // With the default of 0 the row errors speak for themselves; with a limit, say it was exceeded.
+    if (this.firstOverLimit !== undefined && this.maxRejects > 0) {
+      out.push(
+        makeIssue(
+          "rules.too_many_rejects",
+          `${this.counts.rejected} rows are invalid, more than --max-rejects ${this.maxRejects} allows; nothing was written`,
+          normalizeLocation({ file: this.firstOverLimit.file, ...pick(this.firstOverLimit) }),
+        ),
+      );
+    }
+    return out;
+  }
+}
+
+function pick(at: Location): Pick<Location, "line" | "record"> {
+  const out: Pick<Location, "line" | "record"> = {};
+  if (at.line !== undefined) out.line = at.line;
+  if (at.record !== undefined) out.record = at.record;
+  return out;
+}
