@@ -99,7 +99,9 @@ function parseSftp(text: string): SftpTarget {
   }
   if (/[\u0000-\u001f\u007f]/.test(rawPath))
     throw usage(`target ${shown}: the path holds control characters`);
-  if (rawPath.split("/").includes(".."))
+  // The URL parser folds "a/../b" away; the text as written is what must not hold "..".
+  const writtenPath = decode(text.replace(/^sftp:\/\/[^/]*/i, "").split(/[?#]/)[0] ?? "", "path", shown);
+  if (writtenPath.split("/").includes(".."))
     throw usage(`target ${shown}: ".." is not allowed in the remote folder`);
   let path: string;
   if (rawPath === "/~" || rawPath.startsWith("/~/")) {

@@ -1,0 +1,93 @@
+import { createHash, randomBytes } from "node:crypto";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { EngageCommand } from "../../src/cli/command.js";
+import { fetchCommand } from "../../src/cli/commands/fetch.js";
+import { uploadCommand } from "../../src/cli/commands/upload.js";
+import type { Logger } from "../../src/cli/logger.js";
+import { ManifestSchema, type Manifest } from "../../src/schemas/manifest.js";
+import type { CliRun } from "../support/run-cli.js";
+
+/** A fresh temporary folder. */
+export function tempDir(prefix = "engage-transport-"): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export function sha256(data: Buffer): string {
+  return createHash("sha256").update(data).digest("hex");
+}
+
+/** File names as render writes them: `<timestamp>_<sequence>_<kind>.xml`. */
+export function importName(i: number): string {
+  return `20260301020000_${String(i).padStart(3, "0")}_promotions.xml`;
+}
+
+/**
+ * Writes a folder as render leaves it: the files and a manifest.json that lists them with
+ * their sizes and checksums, no deliveries yet. Returns the contents by name.
+ */
+export function makeRenderedFolder(dir: string, sizes: number[]): Map<string, Buffer> {
+  mkdirSync(dir, { recursive: true });
+  const contents = new Map<string, Buffer>();
+  const files = sizes.map((size, i) => {
+    const name = importName(i + 1);
+    const data = randomBytes(size);
+    writeFileSync(join(dir, name), data);
+    contents.set(name, data);
+    return {
+      name,
+      sha256: sha256(data),
+      bytes: size,
+      counts: { promotions: 1, assignments: 0 },
+      promotions: [`P-${i + 1}`],
+      deliveries: {},
+    };
+  });
+  const keys = "";
+  writeFileSync(join(dir, "manifest.keys.ndjson"), keys);
+  const manifest = {
+    manifestVersion: 1,
+    tool: "engage-promo test",
+    timestamp: "2026-03-01T02:00:00Z",
+    profile: "default",
+    inputs: [],
+    counts: { promotions: files.length, assignments: 0, rejected: 0, files: files.length },
+    files,
+    promotions: [],
+    keys: { file: "manifest.keys.ndjson", sha256: sha256(Buffer.from(keys)), lines: 0 },
+  };
+  ManifestSchema.parse(manifest);
+  writeFileSync(join(dir, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+  return contents;
+}
+
+export function readManifest(dir: string): Manifest {
+  return ManifestSchema.parse(JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")));
+}
+
+/** A logger that keeps every line (level-prefixed) for assertions. */
+export function captureLog(): { log: Logger; lines: string[]; text: () => string } {
+  const lines: string[] = [];
+  const at = (level: string) => (m: string) => void lines.push(`${level}: ${m}`);
+  return {
+    log: { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") },
+    lines,
+    text: () => lines.join("\n"),
+  };
+}
+
+/** Runs the CLI in-process with upload and fetch registered (the registry may not list them yet). */
+export async function runTransportCli(
+  argv: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<CliRun> {
+  // Loaded on first use: the whole command registry comes with it.
+  const { COMMANDS } = await import("../../src/cli/commands.js");
+  const { runCli } = await import("../support/run-cli.js");
+  for (const c of [uploadCommand, fetchCommand] as unknown as EngageCommand[]) {
+    const name = c.command.split(" ")[0];
+    if (!COMMANDS.some((x) => x.command.split(" ")[0] === name)) COMMANDS.push(c);
+  }
+  return runCli(argv, options);
+}

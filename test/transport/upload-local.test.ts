@@ -1,0 +1,203 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { EngageError } from "../../src/core/errors.js";
+import { parseTarget } from "../../src/transport/target.js";
+import { transportOptionsFromArgs } from "../../src/transport/transport-options.js";
+import { UPLOAD_LOCK, uploadFolder, type UploadOptions } from "../../src/transport/upload.js";
+import {
+  captureLog,
+  makeRenderedFolder,
+  readManifest,
+  runTransportCli,
+  sha256,
+  tempDir,
+} from "./fixtures.js";
+
+function options(extra: Partial<UploadOptions> = {}): UploadOptions {
+  return {
+    transport: transportOptionsFromArgs({ retries: 0 }, {}),
+    force: false,
+    dryRun: false,
+    fastPut: false,
+    ...extra,
+  };
+}
+
+describe("upload to a local folder", () => {
+  it("delivers every file under its final name, verified, and records each delivery in the manifest", async () => {
+    const root = tempDir();
+    const out = join(root, "out");
+    const contents = makeRenderedFolder(out, [1000, 250_000, 0]);
+    const target = parseTarget(join(root, "outbox"));
+    const clock = [new Date("2026-03-01T02:00:01Z"), new Date("2026-03-01T02:00:02Z")];
+    let tick = 0;
+    const result = await uploadFolder(out, target, options({ now: () => clock[tick++ % 2]! }), {
+      log: captureLog().log,
+    });
+
+    expect(result.error).toBeUndefined();
+    expect(result.totals).toMatchObject({ files: 3, sent: 3, skipped: 0, failed: 0, bytesSent: 251_000 });
+    expect(readdirSync(target.dir).sort()).toEqual([...contents.keys()].sort());
+    for (const [name, data] of contents)
+      expect(sha256(readFileSync(join(target.dir, name)))).toBe(sha256(data));
+    const manifest = readManifest(out);
+    expect(manifest.files[0]?.deliveries[target.display]).toEqual({
+      remotePath: join(target.dir, manifest.files[0]!.name),
+      uploadedAt: "2026-03-01T02:00:01.000Z",
+      verifiedAt: "2026-03-01T02:00:02.000Z",
+      bytes: 1000,
+    });
+    expect(existsSync(join(out, UPLOAD_LOCK))).toBe(false);
+  });
+
+  it("sends nothing the second time, and everything again with --force", async () => {
+    const out = join(tempDir(), "out");
+    makeRenderedFolder(out, [10, 20]);
+    const target = parseTarget(join(out, "..", "outbox"));
+    await uploadFolder(out, target, options(), { log: captureLog().log });
+    const before = readFileSync(join(out, "manifest.json"), "utf8");
+    const again = await uploadFolder(out, target, options(), { log: captureLog().log });
+    expect(again.totals).toMatchObject({ sent: 0, skipped: 2 });
+    expect(again.attempts).toBe(0);
+    expect(readFileSync(join(out, "manifest.json"), "utf8")).toBe(before);
+    const forced = await uploadFolder(out, target, options({ force: true }), { log: captureLog().log });
+    expect(forced.totals).toMatchObject({ sent: 2, skipped: 0 });
+  });
+
+  it("keeps a separate delivery record per target", async () => {
+    const root = tempDir();
+    const out = join(root, "out");
+    makeRenderedFolder(out, [10]);
+    await uploadFolder(out, parseTarget(join(root, "a")), options(), { log: captureLog().log });
+    const second = await uploadFolder(out, parseTarget(join(root, "b")), options(), {
+      log: captureLog().log,
+    });
+    expect(second.totals.sent).toBe(1);
+    expect(Object.keys(readManifest(out).files[0]!.deliveries).sort()).toEqual([
+      join(root, "a"),
+      join(root, "b"),
+    ]);
+  });
+
+  it("prints the plan on --dry-run and changes nothing", async () => {
+    const root = tempDir();
+    const out = join(root, "out");
+    makeRenderedFolder(out, [10, 20]);
+    const before = readFileSync(join(out, "manifest.json"), "utf8");
+    const run = await runTransportCli(["upload", "out", "--to", "outbox", "--dry-run"], { cwd: root });
+    expect(run.code).toBe(0);
+    expect(run.summary).toMatchObject({ command: "upload", status: "dry-run", sent: 0, planned: 2 });
+    expect(run.stdout).toContain(`upload plan for ${join(root, "outbox")}: 2 file(s) to send`);
+    expect(run.stdout).toMatch(
+      /send {2}20260301020000_001_promotions\.xml -> .*outbox\/20260301020000_001_promotions\.xml \(written as 20260301020000_001_promotions\.xml\.part, then renamed\): not yet delivered/,
+    );
+    expect(existsSync(join(root, "outbox"))).toBe(false);
+    expect(readFileSync(join(out, "manifest.json"), "utf8")).toBe(before);
+    expect(readdirSync(out).sort()).toEqual([
+      "20260301020000_001_promotions.xml",
+      "20260301020000_002_promotions.xml",
+      "manifest.json",
+      "manifest.keys.ndjson",
+    ]);
+  });
+
+  it("refuses the whole folder (exit 65) when a file no longer matches its checksum, and sends nothing", async () => {
+    const root = tempDir();
+    const out = join(root, "out");
+    const contents = makeRenderedFolder(out, [10, 20]);
+    const second = [...contents.keys()][1]!;
+    const changed = Buffer.from(contents.get(second)!);
+    changed[0] = changed[0]! ^ 1;
+    writeFileSync(join(out, second), changed);
+    const error = await uploadFolder(out, parseTarget(join(root, "outbox")), options(), {
+      log: captureLog().log,
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(EngageError);
+    expect(error).toMatchObject({ kind: "invalid_data", code: "transport.checksum_mismatch", exitCode: 65 });
+    expect((error as Error).message).toContain(`${second} (sha256 differs)`);
+    expect(existsSync(join(root, "outbox"))).toBe(false);
+
+    writeFileSync(join(out, second), "short");
+    const run = await runTransportCli(["upload", "out", "--to", "outbox"], { cwd: root });
+    expect(run.code).toBe(65);
+    expect(run.summary).toMatchObject({ status: "failed", error: { code: "transport.checksum_mismatch" } });
+    expect(run.stderr).toContain(`${second} (5 bytes, manifest says 20)`);
+  });
+
+  it("exits 66 when the folder has no manifest", async () => {
+    const run = await runTransportCli(["upload", tempDir(), "--to", tempDir()]);
+    expect(run.code).toBe(66);
+    expect(run.summary).toMatchObject({ error: { code: "transport.manifest_missing" } });
+  });
+
+  it("refuses a second run while the folder is locked (exit 73), and takes over a lock whose process is gone", async () => {
+    const root = tempDir();
+    const out = join(root, "out");
+    makeRenderedFolder(out, [10]);
+    const lock = join(out, UPLOAD_LOCK);
+    writeFileSync(
+      lock,
+      JSON.stringify({
+        pid: process.pid + 0,
+        host: hostname(),
+        command: "upload",
+        startedAt: "2026-03-01T02:00:00Z",
+      }),
+    );
+    // This very process holds it: alive.
+    const locked = await uploadFolder(out, parseTarget(join(root, "outbox")), options(), {
+      log: captureLog().log,
+    }).catch((e: unknown) => e);
+    expect(locked).toMatchObject({ kind: "output_failed", code: "transport.locked", exitCode: 73 });
+    expect((locked as Error).message).toContain(`pid ${process.pid}`);
+
+    writeFileSync(lock, JSON.stringify({ pid: 1, host: "elsewhere", command: "upload", startedAt: "x" }));
+    await expect(
+      uploadFolder(out, parseTarget(join(root, "outbox")), options(), { log: captureLog().log }),
+    ).rejects.toMatchObject({ code: "transport.locked" });
+
+    const gone = spawnSync(process.execPath, ["-e", ""]).pid;
+    writeFileSync(lock, JSON.stringify({ pid: gone, host: hostname(), command: "upload", startedAt: "x" }));
+    const { log, lines } = captureLog();
+    const result = await uploadFolder(out, parseTarget(join(root, "outbox")), options(), { log });
+    expect(result.totals.sent).toBe(1);
+    expect(
+      lines.some((l) => l.startsWith("warn:") && l.includes(`stale lock left by upload (pid ${gone}`)),
+    ).toBe(true);
+    expect(existsSync(lock)).toBe(false);
+  });
+
+  it("lets only one of two simultaneous runs work on a folder", async () => {
+    const root = tempDir();
+    const out = join(root, "out");
+    makeRenderedFolder(out, [2_000_000, 2_000_000]);
+    const target = parseTarget(join(root, "outbox"));
+    const outcomes = await Promise.allSettled([
+      uploadFolder(out, target, options(), { log: captureLog().log }),
+      uploadFolder(out, target, options(), { log: captureLog().log }),
+    ]);
+    const refused = outcomes.filter((o) => o.status === "rejected");
+    expect(refused).toHaveLength(1);
+    expect((refused[0] as PromiseRejectedResult).reason).toMatchObject({ code: "transport.locked" });
+    expect(readManifest(out).files.every((f) => f.deliveries[target.display] !== undefined)).toBe(true);
+  });
+
+  it("creates the local target folder when missing, and overwrites a leftover .part", async () => {
+    const root = tempDir();
+    const out = join(root, "out");
+    const contents = makeRenderedFolder(out, [100]);
+    const name = [...contents.keys()][0]!;
+    const target = parseTarget(join(root, "deep", "outbox"));
+    await uploadFolder(out, target, options(), { log: captureLog().log });
+    writeFileSync(
+      join(target.dir, `${name}.part`),
+      "leftover of an interrupted run, longer than the file itself".repeat(10),
+    );
+    await uploadFolder(out, target, options({ force: true }), { log: captureLog().log });
+    expect(readdirSync(target.dir)).toEqual([name]);
+    expect(statSync(join(target.dir, name)).size).toBe(100);
+  });
+});
