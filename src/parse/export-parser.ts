@@ -70,26 +70,6 @@ function trimXml(text: string): string {
   return text.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, "");
 }
 
-// `extra` keys are element paths (`loyalty.level`); a path seen again gets `[1]`, `[2]` … so no
-// value is lost. `__proto__` is a valid element name and must stay an own property.
-function putExtra(extra: Record<string, string>, path: string, value: string): void {
-  let key = path;
-  if (Object.hasOwn(extra, key)) {
-    let i = 1;
-    while (Object.hasOwn(extra, `${path}[${i}]`)) i += 1;
-    key = `${path}[${i}]`;
-  }
-  if (key === "__proto__")
-    Object.defineProperty(extra, key, { value, enumerable: true, writable: true, configurable: true });
-  else extra[key] = value;
-}
-
-function addExtra(extra: Record<string, string>, frame: Frame, prefix: string): void {
-  const path = prefix + frame.name;
-  if (frame.children === null) putExtra(extra, path, frame.hasChild ? "" : trimXml(frame.text));
-  else for (const child of frame.children) addExtra(extra, child, `${path}.`);
-}
-
 // The position of `index` in `text` (the prolog, which starts the file): 1-based line and column.
 function positionIn(text: string, index: number): { line: number; column: number } {
   let line = 1;
@@ -136,6 +116,29 @@ export function createExportParser(options: ExportParserOptions): ExportParser {
   const values: (string | undefined)[] = new Array<string | undefined>(SLOT_COUNT);
   const valueFrames: (Frame | undefined)[] = new Array<Frame | undefined>(SLOT_COUNT);
   const channelValues: (string | undefined)[] = [undefined, undefined, undefined, undefined];
+  // The last index given to each repeated `extra` path of the current record.
+  const repeats = new Map<string, number>();
+
+  // `extra` keys are element paths (`loyalty.level`); a path seen again gets `[1]`, `[2]` … so no
+  // value is lost. `__proto__` is a valid element name, but the record schema (like any plain
+  // object) cannot hold it as a key: it is left out rather than allowed near the prototype.
+  function putExtra(extra: Record<string, string>, path: string, value: string, repeated = false): void {
+    if (path === "__proto__") return;
+    if (!repeated && !Object.hasOwn(extra, path)) {
+      extra[path] = value;
+      return;
+    }
+    let i = (repeats.get(path) ?? 0) + 1;
+    while (Object.hasOwn(extra, `${path}[${i}]`)) i += 1;
+    repeats.set(path, i);
+    extra[`${path}[${i}]`] = value;
+  }
+
+  function addExtra(extra: Record<string, string>, frame: Frame, prefix: string): void {
+    const path = prefix + frame.name;
+    if (frame.children === null) putExtra(extra, path, frame.hasChild ? "" : trimXml(frame.text));
+    else for (const child of frame.children) addExtra(extra, child, `${path}.`);
+  }
 
   function report(code: IssueCode, message: string, at: Location, severity?: Severity): void {
     const count = (issueCounts.get(code) ?? 0) + 1;
@@ -236,6 +239,7 @@ export function createExportParser(options: ExportParserOptions): ExportParser {
   }
 
   function buildRecord(frame: Frame): ExportRecord {
+    if (repeats.size > 0) repeats.clear();
     values.fill(undefined);
     valueFrames.fill(undefined);
     const channels: ExportChannel[] = [];
@@ -252,8 +256,12 @@ export function createExportParser(options: ExportParserOptions): ExportParser {
         }
       } else if (slot === RecordSlot.redemptionChannel) {
         channels.push(buildChannel(child, extra, channels.length));
-      } else if (child.children !== null || values[slot] !== undefined) {
-        // Structure where text belongs, or a field given twice: kept, not guessed at.
+      } else if (values[slot] !== undefined) {
+        // A field given twice: the first counts, the others are kept as `name[1]`, `name[2]` ….
+        if (child.children !== null) addExtra(extra, child, "");
+        else putExtra(extra, child.name, trimXml(child.text), true);
+      } else if (child.children !== null) {
+        // Structure where text belongs: kept, not guessed at.
         addExtra(extra, child, "");
       } else {
         const text = trimXml(child.text);

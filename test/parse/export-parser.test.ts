@@ -1,0 +1,208 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import type { Issue } from "../../src/core/issue.js";
+import { createExportParser, type ExportParserOptions } from "../../src/parse/export-parser.js";
+import { DEFAULT_PROFILE } from "../../src/profile/default-profile.js";
+import { EXPORT_KINDS, type ExportRecord } from "../../src/schemas/export-record.js";
+import { toExportXml, type ExportFixtureRecord } from "../support/export-fixtures.js";
+
+function parseText(
+  pieces: string[],
+  options: Partial<ExportParserOptions> = {},
+): { records: ExportRecord[]; issues: Issue[] } {
+  const parser = createExportParser({ profile: DEFAULT_PROFILE, file: "export.xml", ...options });
+  const records: ExportRecord[] = [];
+  const issues: Issue[] = [];
+  const take = (events: ReturnType<typeof parser.write>): void => {
+    for (const event of events) {
+      if (event.type === "record") records.push(event.record);
+      else issues.push(event.issue);
+    }
+  };
+  for (const piece of pieces) take(parser.write(piece));
+  take(parser.end());
+  return { records, issues };
+}
+
+function cut(text: string, at: number[]): string[] {
+  const points = [...new Set(at.map((a) => a % (text.length + 1)))].sort((a, b) => a - b);
+  const pieces: string[] = [];
+  let from = 0;
+  for (const point of points) {
+    pieces.push(text.slice(from, point));
+    from = point;
+  }
+  pieces.push(text.slice(from));
+  return pieces;
+}
+
+// Text as the parser gives it back: XML white space around a value is not kept, and an empty
+// value is an absent one.
+const value = fc
+  .string({ unit: "grapheme", maxLength: 12 })
+  .map((s) => s.replace(/[\u0000-\u001F\uFFFE\uFFFF\uFEFF]/g, "x").replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, ""))
+  .filter((s) => s !== "");
+const day = fc
+  .date({ min: new Date("2000-01-01"), max: new Date("2099-12-31"), noInvalidDate: true })
+  .map((d) => d.toISOString().slice(0, 10));
+
+const fixtureRecord: fc.Arbitrary<ExportFixtureRecord> = fc.record(
+  {
+    kind: fc.constantFrom(...EXPORT_KINDS),
+    contactId: fc.uuid(),
+    contactKey: fc.stringMatching(/^[0-9]{1,20}$/),
+    couponId: fc.uuid(),
+    externalPromotionId: value,
+    description: value,
+    validFromDate: day.map((d) => `${d}T00:00:00+01:00`),
+    expireDateTime: day,
+    redemptionChannels: fc.array(
+      fc.record(
+        {
+          type: fc.constantFrom("POS", "ECOM"),
+          valueType: fc.constantFrom("PERCENT", "MONEY"),
+          value,
+          instruction: value,
+        },
+        { requiredKeys: ["type"] },
+      ),
+      { maxLength: 2 },
+    ),
+    storeId: value,
+  },
+  { requiredKeys: ["kind", "couponId"] },
+);
+
+describe("the export parser core", () => {
+  it("gives the same records and issues however the text is cut", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fixtureRecord, { maxLength: 5 }),
+        fc.array(fc.nat(), { maxLength: 10 }),
+        (records, at) => {
+          const xml = toExportXml(records);
+          expect(parseText(cut(xml, at))).toEqual(parseText([xml]));
+        },
+      ),
+    );
+  });
+
+  it("reads back every field of records written in the export shape", () => {
+    fc.assert(
+      fc.property(fc.array(fixtureRecord, { minLength: 1, maxLength: 5 }), (fixtures) => {
+        const { records, issues } = parseText([toExportXml(fixtures)]);
+        expect(issues).toEqual([]);
+        expect(records).toHaveLength(fixtures.length);
+        records.forEach((record, i) => {
+          const fixture = fixtures[i]!;
+          expect(record.kind).toBe(fixture.kind);
+          expect(record.couponId).toBe(fixture.couponId);
+          expect(record.contactKey).toBe(fixture.contactKey);
+          expect(record.description).toBe(fixture.description);
+          expect(record.externalPromotionId).toBe(fixture.externalPromotionId);
+          expect(record.storeId).toBe(fixture.storeId);
+          expect(record.validFromDate?.raw).toBe(fixture.validFromDate);
+          expect(record.expireDateTime?.day).toBe(fixture.expireDateTime);
+          expect(record.redemptionChannels).toEqual(fixture.redemptionChannels ?? []);
+          expect(record.extra).toEqual({});
+        });
+      }),
+    );
+  });
+
+  it("reports malformed XML at the same place however the text is cut", () => {
+    const xml =
+      "<promotions>\n  <redeemed>\n    <couponId>a</couponId>\n  </redeemed>\n  <redeemed>\n    <couponId>b</couponId>\n  </deleted>\n</promotions>\n";
+    const whole = parseText([xml]);
+    expect(whole.issues.map((i) => [i.code, i.line, i.column])).toEqual([["parse.xml_malformed", 7, 12]]);
+    for (let i = 1; i < xml.length; i += 1) expect(parseText([xml.slice(0, i), xml.slice(i)])).toEqual(whole);
+  });
+
+  it("does not yield a record whose closing tag is wrong", () => {
+    const { records, issues } = parseText([
+      "<promotions><redeemed><couponId>a</couponId></redeemd></promotions>",
+    ]);
+    expect(records).toEqual([]);
+    expect(issues.map((i) => i.code)).toEqual(["parse.xml_malformed"]);
+  });
+
+  it("ignores text after a fatal issue", () => {
+    const parser = createExportParser({ profile: DEFAULT_PROFILE, file: "export.xml" });
+    expect(parser.write("<a><couponId>x</b>").map((e) => e.type)).toEqual(["issue"]);
+    expect(parser.stopped).toBe(true);
+    expect(parser.write("<redeemed><couponId>y</couponId></redeemed>")).toEqual([]);
+    expect(parser.end()).toEqual([]);
+  });
+
+  it("stops at bytes the caller found not to be UTF-8, at the next character's position", () => {
+    const parser = createExportParser({ profile: DEFAULT_PROFILE, file: "export.xml" });
+    const events = [
+      ...parser.write("<a>\n  <r><couponId>x</couponId></r>\n  <d>ab"),
+      ...parser.abort("parse.encoding_invalid", "bad byte"),
+    ];
+    expect(
+      events.map((e) =>
+        e.type === "record" ? e.record.couponId : [e.issue.code, e.issue.line, e.issue.column],
+      ),
+    ).toEqual(["x", ["parse.encoding_invalid", 3, 8]]);
+  });
+
+  it("lists a limited number of issues of one code, then counts the rest", () => {
+    const bad = (i: number) =>
+      `<redeemed><couponId>${i}</couponId><validFromDate>soon</validFromDate></redeemed>`;
+    const { records, issues } = parseText([`<promotions>${[1, 2, 3, 4, 5].map(bad).join("")}</promotions>`], {
+      issueLimit: 2,
+    });
+    expect(records).toHaveLength(5);
+    expect(issues.map((i) => [i.code, i.severity, i.record])).toEqual([
+      ["parse.invalid_value", "error", 1],
+      ["parse.invalid_value", "error", 2],
+      ["parse.invalid_value", "error", undefined],
+    ]);
+    expect(issues[2]?.message).toBe("3 more parse.invalid_value issues in this file are not listed");
+  });
+
+  it("keeps a bounded number of elements in an element that is not a record", () => {
+    const children = Array.from({ length: 12_000 }, (_, i) => `<n>${i}</n>`).join("");
+    const { records } = parseText([
+      `<promotions><redeemed>${children}<couponId>k</couponId></redeemed></promotions>`,
+    ]);
+    expect(records).toHaveLength(1);
+    expect(records[0]?.couponId).toBe("k");
+    expect(Object.keys(records[0]?.extra ?? {}).length).toBeLessThan(10_000);
+  });
+
+  it("places a record whose opening tag breaks across lines on the tag's first line", () => {
+    const { records } = parseText([
+      '<promotions>\n  <redeemed\n     id="1">\n    <couponId>k</couponId>\n  </redeemed>\n</promotions>',
+    ]);
+    expect(records[0]?.at).toEqual({ file: "export.xml", line: 2, record: 1 });
+  });
+
+  it("takes the kind from the file name given apart from the displayed path", () => {
+    const { records } = parseText(["<x><item><couponId>k</couponId></item></x>"], {
+      file: "shown.xml",
+      fileName: "2026_redeemed.xml",
+    });
+    expect(records.map((r) => [r.kind, r.at.file])).toEqual([["redeemed", "shown.xml"]]);
+  });
+
+  it("matches element names without regard to case or namespace prefix", () => {
+    const { records } = parseText([
+      '<p:x xmlns:p="urn:x"><p:REDEEMED><p:CouponID>k</p:CouponID><StoreId>7</StoreId></p:REDEEMED></p:x>',
+    ]);
+    expect(records.map((r) => [r.kind, r.couponId, r.storeId])).toEqual([["redeemed", "k", "7"]]);
+  });
+
+  it("does not take a no-break space for white space", () => {
+    const { records } = parseText(["<x><redeemed><couponId>\u00A0k\u00A0</couponId></redeemed></x>"]);
+    expect(records[0]?.couponId).toBe("\u00A0k\u00A0");
+  });
+
+  it("keeps a channel given straight in the record, without its container", () => {
+    const { records } = parseText([
+      "<x><assigned><couponId>k</couponId><redemptionChannel><type>POS</type><valueType>MONEY</valueType><value>5</value></redemptionChannel></assigned></x>",
+    ]);
+    expect(records[0]?.redemptionChannels).toEqual([{ type: "POS", valueType: "MONEY", value: "5" }]);
+  });
+});
