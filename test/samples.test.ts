@@ -1,0 +1,79 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { runCli } from "./support/run-cli.js";
+
+const samples = join(import.meta.dirname, "..", "samples");
+const sample = (name: string) => join(samples, name);
+const INPUTS = ["definitions.csv", "assignments.csv", "promotions.json", "assignments.ndjson"].map(sample);
+
+function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), "engage-samples-"));
+}
+
+describe("the bundled samples", () => {
+  it("covers every file in samples/ with a test below", () => {
+    const covered = new Set([
+      ...INPUTS,
+      sample("profile-tenant.json"),
+      ...readdirSync(sample("exports")).map((f) => sample(join("exports", f))),
+    ]);
+    const all = readdirSync(samples, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => join(e.parentPath, e.name));
+    expect(all.filter((f) => !covered.has(f))).toEqual([]);
+  });
+
+  it("validate without a single issue", async () => {
+    const run = await runCli(["validate", ...INPUTS]);
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(run.summary.counts).toMatchObject({ read: 14, valid: 14, rejected: 0 });
+  });
+
+  it("run as the README's first command does: delivered to ./outbox, and a second run sends nothing", async () => {
+    const cwd = tempDir();
+    const first = await runCli(["run", ...INPUTS, "--to", "./outbox"], { cwd });
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.summary).toMatchObject({ command: "run", status: "ok", upload: { sent: 2, failed: 0 } });
+    const delivered = readdirSync(join(cwd, "outbox")).sort();
+    expect(delivered).toHaveLength(2);
+    expect(delivered.every((f) => /^\d{14}_\d+_promotions\.xml$/.test(f))).toBe(true);
+    const second = await runCli(["run", ...INPUTS, "--to", "./outbox"], { cwd });
+    expect(second.code).toBe(0);
+    expect(second.summary).toMatchObject({ upload: { sent: 0, skipped: 2 } });
+  });
+
+  it("parse the bundled exports: every kind, identifiers kept as text", async () => {
+    const out = join(tempDir(), "records.json");
+    const exports = readdirSync(sample("exports")).map((f) => sample(join("exports", f)));
+    const run = await runCli(["parse", ...exports, "--format", "json", "--out", out]);
+    expect(run.code, run.stderr).toBe(0);
+    const records = JSON.parse(readFileSync(out, "utf8")) as { kind: string; contactKey?: string; redeemedDateTime?: { raw: string } }[];
+    expect(records.map((r) => r.kind).sort()).toEqual(["assigned", "assigned", "assigned", "assigned", "assigned", "deleted", "redeemed"]);
+    expect(records[0]?.contactKey).toBe("0004398423");
+    expect(records.find((r) => r.kind === "redeemed")?.redeemedDateTime?.raw).toBe("2026-03-09T14:12:50.0168149+01:00");
+  });
+
+  it("reconcile the samples' render against the bundled exports: one of every category", async () => {
+    const cwd = tempDir();
+    const run = await runCli(["run", ...INPUTS, "--to", "./outbox"], { cwd });
+    const runDir = run.summary.runDir as string;
+    expect(existsSync(join(runDir, "manifest.json"))).toBe(true);
+    const diff = await runCli(["diff", "--expected", runDir, "--actual", sample("exports"), "--format", "json", "--out", join(cwd, "diff.json")], { cwd });
+    expect(diff.code, diff.stderr).toBe(0);
+    const report = JSON.parse(readFileSync(join(cwd, "diff.json"), "utf8")) as { counts: Record<string, number> };
+    expect(report.counts).toMatchObject({ assigned: 2, redeemed: 1, mismatched: 1, deleted: 1, missing: 5, unexpected: 1 });
+    const failing = await runCli(["diff", "--expected", runDir, "--actual", sample("exports"), "--fail-on-diff", "--out", join(cwd, "diff.txt")], { cwd });
+    expect(failing.code).toBe(1);
+  });
+
+  it("the tenant profile accepts EXTERNALOFFER-only promotions and refuses other value types", async () => {
+    const ok = await runCli(["validate", sample("promotions.json"), "--profile", sample("profile-tenant.json")]);
+    expect(ok.code, ok.stderr).toBe(0);
+    const refused = await runCli(["validate", sample("definitions.csv"), "--profile", sample("profile-tenant.json")]);
+    expect(refused.code).toBe(65);
+    expect(refused.stderr).toContain("validate.value_type_not_allowed");
+  });
+});
