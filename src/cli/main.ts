@@ -106,8 +106,15 @@ export async function main(
         },
       );
     }
-    await cli.parseAsync();
-    if (outcome === undefined) return 0; // --help or --version
+    // yargs hands --help and --version text to this callback instead of printing it itself.
+    let shown = "";
+    await cli.parseAsync(argv, {}, (_err: Error | undefined, _argv: unknown, output: string) => {
+      shown = output;
+    });
+    if (outcome === undefined) {
+      if (shown !== "") streams.stdout.write(`${shown}\n`);
+      return 0;
+    }
     const exitCode = EXIT_CODES[outcome.exit].code;
     streams.stdout.write(
       `${summaryOf(outcome.status, exitCode, { ...outcome.summary, issues: countBySeverity(outcome.issues ?? []) })}\n`,
