@@ -53,7 +53,10 @@ export class RenderTally {
   readonly rejects: RejectedRow[] = [];
   private readonly issues: Issue[] = [];
   private readonly rejectedAt = new Set<string>();
-  private readonly errorKeys: string[][] = [];
+  // Validation reports a row's issues right before the row's own event; errors waiting for it.
+  private pendingErrors: Issue[] = [];
+  // Errors no rejected row claimed as it came: checked once more at the end, by line and by record.
+  private readonly unclaimedErrors: string[][] = [];
   private firstOverLimit: Location | undefined;
 
   constructor(private readonly maxRejects: number) {
@@ -69,6 +72,7 @@ export class RenderTally {
     c.byKind.definitions.read += 1;
     c.byKind.definitions.valid += 1;
     if (sent) c.promotions += 1;
+    this.endOfRow();
   }
 
   /** Counts a valid assignment. */
@@ -79,6 +83,12 @@ export class RenderTally {
     c.byKind.assignments.read += 1;
     c.byKind.assignments.valid += 1;
     c.assignments += 1;
+    this.endOfRow();
+  }
+
+  /** Marks an event that is no row (a file starting or ending): errors before it belong to no row. */
+  otherEvent(): void {
+    this.endOfRow();
   }
 
   /** Counts a rejected row and keeps it for rejects.csv while within the limit; true when this row crossed the limit. */
@@ -90,8 +100,17 @@ export class RenderTally {
       c.byKind[event.kind].read += 1;
       c.byKind[event.kind].rejected += 1;
     }
-    if (event.at.line !== undefined) this.rejectedAt.add(byLine(event.at.file, event.at.line));
-    if (event.at.record !== undefined) this.rejectedAt.add(byRecord(event.at.file, event.at.record));
+    // Past the limit nothing is written whatever the errors, so their places need not be kept.
+    if (c.rejected <= this.maxRejects) {
+      if (event.at.line !== undefined) this.rejectedAt.add(byLine(event.at.file, event.at.line));
+      if (event.at.record !== undefined) this.rejectedAt.add(byRecord(event.at.file, event.at.record));
+    }
+    // The row's own errors came just before it, in its file, at or after its first line (a JSON
+    // record's field sits on a later line than the record's start).
+    const start = event.at.line;
+    this.endOfRow(
+      (e) => e.file === event.at.file && start !== undefined && e.line !== undefined && e.line >= start,
+    );
     if (c.rejected <= this.maxRejects) {
       this.rejects.push({ at: event.at, codes: event.codes, raw: event.raw });
       return false;
@@ -104,14 +123,22 @@ export class RenderTally {
 
   /** Keeps an issue (or counts it beyond the limit) and remembers where errors are. */
   issue(issue: Issue): void {
-    if (issue.severity === "error") {
-      const keys: string[] = [];
-      if (issue.line !== undefined) keys.push(byLine(issue.file, issue.line));
-      if (issue.record !== undefined) keys.push(byRecord(issue.file, issue.record));
-      this.errorKeys.push(keys);
-    }
+    if (issue.severity === "error") this.pendingErrors.push(issue);
     if (this.issues.length < MAX_ISSUES_KEPT) this.issues.push(issue);
     else this.issuesOmitted[issue.severity] += 1;
+  }
+
+  /** Ends the row the pending errors may belong to: those `claimed` are the row's, the others wait for the final check. */
+  private endOfRow(claimed: (error: Issue) => boolean = () => false): void {
+    if (this.pendingErrors.length === 0) return;
+    for (const error of this.pendingErrors) {
+      if (claimed(error)) continue;
+      const keys: string[] = [];
+      if (error.line !== undefined) keys.push(byLine(error.file, error.line));
+      if (error.record !== undefined) keys.push(byRecord(error.file, error.record));
+      this.unclaimedErrors.push(keys);
+    }
+    this.pendingErrors = [];
   }
 
   /** True when more rows were rejected than `maxRejects` allows. */
@@ -124,7 +151,8 @@ export class RenderTally {
    * error): such an error cannot be left out row by row, so nothing may be written.
    */
   get hasUnaccountedErrors(): boolean {
-    return this.errorKeys.some((keys) => !keys.some((k) => this.rejectedAt.has(k)));
+    this.endOfRow();
+    return this.unclaimedErrors.some((keys) => !keys.some((k) => this.rejectedAt.has(k)));
   }
 
   /** True when the render must not write anything. */

@@ -1,6 +1,6 @@
 import { createHash, type Hash } from "node:crypto";
-import { mkdir, mkdtemp, open, rename, rm, unlink, type FileHandle } from "node:fs/promises";
-import { join } from "node:path";
+import { mkdir, mkdtemp, open, rename, rm, rmdir, unlink, type FileHandle } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
 import { EngageError } from "../core/errors.js";
 
 /** A file written into the staging folder: its final name, checksum and size. */
@@ -96,17 +96,20 @@ export class Staging {
   private constructor(
     readonly outDir: string,
     readonly dir: string,
+    /** The topmost folder this run created for the output folder, if it did not exist. */
+    private readonly created: string | undefined,
   ) {}
 
   /** Creates the output folder if needed and a fresh staging folder inside it. */
   static async create(outDir: string): Promise<Staging> {
+    let created: string | undefined;
     try {
-      await mkdir(outDir, { recursive: true });
+      created = await mkdir(outDir, { recursive: true });
     } catch (error) {
       throw outputFailure(outDir, "create the output folder", error);
     }
     try {
-      return new Staging(outDir, await mkdtemp(join(outDir, STAGING_PREFIX)));
+      return new Staging(outDir, await mkdtemp(join(outDir, STAGING_PREFIX)), created);
     } catch (error) {
       throw outputFailure(outDir, "create a staging folder in", error);
     }
@@ -188,6 +191,24 @@ export class Staging {
     await Promise.allSettled(this.inFlight.splice(0));
     for (const file of this.appendFiles.splice(0)) await file.abandon();
     await rm(this.dir, { recursive: true, force: true }).catch(() => undefined);
+  }
+
+  /**
+   * Abandons the run: removes the staging folder, then the output folders this run created,
+   * as long as they are empty, so a refused or failed render leaves the disk as it found it.
+   */
+  async abandon(): Promise<void> {
+    await this.discard();
+    if (this.created === undefined) return;
+    const top = resolve(this.created);
+    for (let dir = resolve(this.outDir); ; dir = dirname(dir)) {
+      try {
+        await rmdir(dir);
+      } catch {
+        return;
+      }
+      if (dir === top || dirname(dir) === dir) return;
+    }
   }
 
   // A rename is durable only once the folder holding the new name is synced.

@@ -240,7 +240,7 @@ export async function writeRender(
     const base = { outDir, counts: tally.counts, issues: tally.report(), issuesOmitted: tally.issuesOmitted };
     if (tally.refused) {
       await keys.abandon();
-      await staging.discard();
+      await staging.abandon();
       return { status: "rejected", files: [], ...base };
     }
 
@@ -280,7 +280,7 @@ export async function writeRender(
     return result;
   } catch (error) {
     await keys?.abandon();
-    await staging.discard();
+    await staging.abandon();
     throw error;
   }
 }

@@ -1,0 +1,20 @@
+import { describe, expect, it } from "vitest";
+import { ByteSink } from "../../src/render/byte-sink.js";
+
+describe("ByteSink", () => {
+  it("collects strings as UTF-8, growing past its first size", () => {
+    const sink = new ByteSink(64);
+    const parts: string[] = [];
+    for (let i = 0; i < 20_000; i += 1) {
+      const part = `row ${i} é 😀 ${"x".repeat(i % 7)}\n`;
+      parts.push(part);
+      sink.write(part);
+    }
+    expect(sink.bytes().toString("utf8")).toBe(parts.join(""));
+    expect(sink.capacity).toBeGreaterThanOrEqual(sink.bytes().length);
+  });
+
+  it("holds nothing before the first write", () => {
+    expect(new ByteSink().bytes().length).toBe(0);
+  });
+});
