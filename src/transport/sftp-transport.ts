@@ -24,9 +24,14 @@ export interface SftpTuning {
   fastGet?: boolean;
 }
 
-/** Large stream buffers: each SFTP write or read request waits for its reply, so fewer, larger ones go faster. */
-const STREAM_CHUNK = 1024 * 1024;
-const WRITE_BUFFER = 8 * 1024 * 1024;
+/**
+ * One chunk is one SFTP request at OpenSSH's limit (256 KiB less the request overhead), so a
+ * chunk is never split into two round trips. The write buffer keeps four requests in flight,
+ * and bounds how far the local read runs ahead of what the server has acknowledged: the stall
+ * deadline counts bytes read, so it fires at most ~1 MiB of silence late.
+ */
+const STREAM_CHUNK = 254 * 1024;
+const WRITE_BUFFER = 4 * STREAM_CHUNK;
 const CLOSE_DEADLINE_MS = 5000;
 
 /** Whether the server announced posix-rename@openssh.com, or undefined when the library does not say. */

@@ -6,11 +6,19 @@ import { join } from "node:path";
 export interface WatchReport {
   /** Every time a final name held something other than the whole, right file. */
   violations: string[];
-  /** How many times `<name>.part` appeared (a new upload of that file began). */
-  partAppearances: Map<string, number>;
+  /** How many uploads of each file began: `<name>.part` appeared, or shrank (truncated by a new upload). */
+  partStarts: Map<string, number>;
   /** Final names seen, whole. */
   finalSeen: Set<string>;
   observations: number;
+}
+
+function sizeOrUndefined(path: string): number | undefined {
+  try {
+    return statSync(path).size;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -24,12 +32,12 @@ export function watchDeliveryFolder(
 ): { stop: () => WatchReport } {
   const report: WatchReport = {
     violations: [],
-    partAppearances: new Map(),
+    partStarts: new Map(),
     finalSeen: new Set(),
     observations: 0,
   };
   const checked = new Map<string, string>();
-  const partsPresent = new Set<string>();
+  let partSizes = new Map<string, number>();
   const poll = (): void => {
     let names: string[];
     try {
@@ -38,13 +46,16 @@ export function watchDeliveryFolder(
       return;
     }
     report.observations += 1;
-    const partsNow = new Set<string>();
+    const partsNow = new Map<string, number>();
     for (const name of names) {
       if (name.endsWith(".part")) {
         const base = name.slice(0, -".part".length);
-        partsNow.add(base);
-        if (!partsPresent.has(base))
-          report.partAppearances.set(base, (report.partAppearances.get(base) ?? 0) + 1);
+        const size = sizeOrUndefined(join(dir, name));
+        if (size === undefined) continue;
+        partsNow.set(base, size);
+        const before = partSizes.get(base);
+        if (before === undefined || size < before)
+          report.partStarts.set(base, (report.partStarts.get(base) ?? 0) + 1);
         continue;
       }
       const want = expected.get(name);
@@ -61,11 +72,10 @@ export function watchDeliveryFolder(
         else report.finalSeen.add(name);
         checked.set(name, stamp);
       } catch {
-        // removed between readdir and stat: nothing to see
+        // renamed over or removed between readdir and read: the next poll sees what replaced it
       }
     }
-    partsPresent.clear();
-    for (const p of partsNow) partsPresent.add(p);
+    partSizes = partsNow;
   };
   const timer = setInterval(poll, intervalMs);
   return {

@@ -38,21 +38,33 @@ export async function startThrottleProxy(
     const other = throttled === client ? upstream : client;
     const key = options.direction;
     const otherKey = key === "up" ? "down" : "up";
+    // Backpressure both ways, so a frozen server stalls the client as a real network would.
     other.on("data", (d: Buffer) => {
       sent[otherKey] += d.length;
-      throttled.write(d);
+      if (!throttled.write(d)) {
+        other.pause();
+        throttled.once("drain", () => other.resume());
+      }
     });
     // Token bucket refilled every 20 ms: the throttled side is paused when it runs dry.
     let budget = 0;
+    let blocked = false;
     const timer = setInterval(() => {
-      budget = Math.min(budget + state.rate / 50, state.rate / 10);
-      if (budget > 0 && throttled.isPaused()) throttled.resume();
+      budget = Math.min(budget + state.rate / 50, Math.max(state.rate / 10, 65536));
+      if (budget > 0 && !blocked) throttled.resume();
     }, 20);
     throttled.on("close", () => clearInterval(timer));
     throttled.on("data", (d: Buffer) => {
       sent[key] += d.length;
-      other.write(d);
       budget -= d.length;
+      if (!other.write(d)) {
+        blocked = true;
+        throttled.pause();
+        other.once("drain", () => {
+          blocked = false;
+          if (budget > 0) throttled.resume();
+        });
+      }
       if (budget <= 0) throttled.pause();
     });
   });

@@ -4,7 +4,9 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { EngageError } from "../../src/core/errors.js";
-import { parseTarget } from "../../src/transport/target.js";
+import { createLocalTransport } from "../../src/transport/local-transport.js";
+import { parseTarget, type LocalTarget, type Target } from "../../src/transport/target.js";
+import type { Transport } from "../../src/transport/transport.js";
 import { transportOptionsFromArgs } from "../../src/transport/transport-options.js";
 import { UPLOAD_LOCK, uploadFolder, type UploadOptions } from "../../src/transport/upload.js";
 import {
@@ -173,16 +175,40 @@ describe("upload to a local folder", () => {
   it("lets only one of two simultaneous runs work on a folder", async () => {
     const root = tempDir();
     const out = join(root, "out");
-    makeRenderedFolder(out, [2_000_000, 2_000_000]);
+    makeRenderedFolder(out, [2000, 2000]);
     const target = parseTarget(join(root, "outbox"));
-    const outcomes = await Promise.allSettled([
-      uploadFolder(out, target, options(), { log: captureLog().log }),
-      uploadFolder(out, target, options(), { log: captureLog().log }),
-    ]);
-    const refused = outcomes.filter((o) => o.status === "rejected");
-    expect(refused).toHaveLength(1);
-    expect((refused[0] as PromiseRejectedResult).reason).toMatchObject({ code: "transport.locked" });
-    expect(readManifest(out).files.every((f) => f.deliveries[target.display] !== undefined)).toBe(true);
+    // The first run is held inside its first transfer while the second one starts.
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let entered!: () => void;
+    const inside = new Promise<void>((r) => (entered = r));
+    const held = (t: Target): Transport => {
+      const real = createLocalTransport(t as LocalTarget);
+      return {
+        target: t,
+        async connect() {
+          const session = await real.connect();
+          return {
+            ...session,
+            put: async (from, to, hooks) => {
+              entered();
+              await gate;
+              return session.put(from, to, hooks);
+            },
+          };
+        },
+      };
+    };
+    const first = uploadFolder(out, target, options({ transportFactory: held }), { log: captureLog().log });
+    await inside;
+    const second = await uploadFolder(out, target, options(), { log: captureLog().log }).catch(
+      (e: unknown) => e,
+    );
+    expect(second).toMatchObject({ code: "transport.locked", exitCode: 73 });
+    expect((second as Error).message).toContain(`locked by upload (pid ${process.pid} on ${hostname()}`);
+    release();
+    expect((await first).totals.sent).toBe(2);
+    expect(existsSync(join(out, UPLOAD_LOCK))).toBe(false);
   });
 
   it("creates the local target folder when missing, and overwrites a leftover .part", async () => {
