@@ -18,6 +18,9 @@ import {
   tempDir,
 } from "./fixtures.js";
 
+/** A local folder target (typed as one, so its `dir` is at hand). */
+const localTarget = (path: string): LocalTarget => parseTarget(path) as LocalTarget;
+
 function options(extra: Partial<UploadOptions> = {}): UploadOptions {
   return {
     transport: transportOptionsFromArgs({ retries: 0 }, {}),
@@ -33,7 +36,7 @@ describe("upload to a local folder", () => {
     const root = tempDir();
     const out = join(root, "out");
     const contents = makeRenderedFolder(out, [1000, 250_000, 0]);
-    const target = parseTarget(join(root, "outbox"));
+    const target = localTarget(join(root, "outbox"));
     const clock = [new Date("2026-03-01T02:00:01Z"), new Date("2026-03-01T02:00:02Z")];
     let tick = 0;
     const result = await uploadFolder(out, target, options({ now: () => clock[tick++ % 2]! }), {
@@ -58,7 +61,7 @@ describe("upload to a local folder", () => {
   it("sends nothing the second time, and everything again with --force", async () => {
     const out = join(tempDir(), "out");
     makeRenderedFolder(out, [10, 20]);
-    const target = parseTarget(join(out, "..", "outbox"));
+    const target = localTarget(join(out, "..", "outbox"));
     await uploadFolder(out, target, options(), { log: captureLog().log });
     const before = readFileSync(join(out, "manifest.json"), "utf8");
     const again = await uploadFolder(out, target, options(), { log: captureLog().log });
@@ -73,8 +76,8 @@ describe("upload to a local folder", () => {
     const root = tempDir();
     const out = join(root, "out");
     makeRenderedFolder(out, [10]);
-    await uploadFolder(out, parseTarget(join(root, "a")), options(), { log: captureLog().log });
-    const second = await uploadFolder(out, parseTarget(join(root, "b")), options(), {
+    await uploadFolder(out, localTarget(join(root, "a")), options(), { log: captureLog().log });
+    const second = await uploadFolder(out, localTarget(join(root, "b")), options(), {
       log: captureLog().log,
     });
     expect(second.totals.sent).toBe(1);
@@ -114,7 +117,7 @@ describe("upload to a local folder", () => {
     const changed = Buffer.from(contents.get(second)!);
     changed[0] = changed[0]! ^ 1;
     writeFileSync(join(out, second), changed);
-    const error = await uploadFolder(out, parseTarget(join(root, "outbox")), options(), {
+    const error = await uploadFolder(out, localTarget(join(root, "outbox")), options(), {
       log: captureLog().log,
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(EngageError);
@@ -150,7 +153,7 @@ describe("upload to a local folder", () => {
       }),
     );
     // This very process holds it: alive.
-    const locked = await uploadFolder(out, parseTarget(join(root, "outbox")), options(), {
+    const locked = await uploadFolder(out, localTarget(join(root, "outbox")), options(), {
       log: captureLog().log,
     }).catch((e: unknown) => e);
     expect(locked).toMatchObject({ kind: "output_failed", code: "transport.locked", exitCode: 73 });
@@ -158,13 +161,13 @@ describe("upload to a local folder", () => {
 
     writeFileSync(lock, JSON.stringify({ pid: 1, host: "elsewhere", command: "upload", startedAt: "x" }));
     await expect(
-      uploadFolder(out, parseTarget(join(root, "outbox")), options(), { log: captureLog().log }),
+      uploadFolder(out, localTarget(join(root, "outbox")), options(), { log: captureLog().log }),
     ).rejects.toMatchObject({ code: "transport.locked" });
 
     const gone = spawnSync(process.execPath, ["-e", ""]).pid;
     writeFileSync(lock, JSON.stringify({ pid: gone, host: hostname(), command: "upload", startedAt: "x" }));
     const { log, lines } = captureLog();
-    const result = await uploadFolder(out, parseTarget(join(root, "outbox")), options(), { log });
+    const result = await uploadFolder(out, localTarget(join(root, "outbox")), options(), { log });
     expect(result.totals.sent).toBe(1);
     expect(
       lines.some((l) => l.startsWith("warn:") && l.includes(`stale lock left by upload (pid ${gone}`)),
@@ -176,7 +179,7 @@ describe("upload to a local folder", () => {
     const root = tempDir();
     const out = join(root, "out");
     makeRenderedFolder(out, [2000, 2000]);
-    const target = parseTarget(join(root, "outbox"));
+    const target = localTarget(join(root, "outbox"));
     // The first run is held inside its first transfer while the second one starts.
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
@@ -216,7 +219,7 @@ describe("upload to a local folder", () => {
     const out = join(root, "out");
     const contents = makeRenderedFolder(out, [100]);
     const name = [...contents.keys()][0]!;
-    const target = parseTarget(join(root, "deep", "outbox"));
+    const target = localTarget(join(root, "deep", "outbox"));
     await uploadFolder(out, target, options(), { log: captureLog().log });
     writeFileSync(
       join(target.dir, `${name}.part`),
