@@ -21,11 +21,31 @@ export function canonicalDecimal(text: string): string | undefined {
   return m[1] === "-" && digits !== "0" ? `-${digits}` : digits;
 }
 
+// Export values repeat (every coupon of a promotion carries `20.00`): remember their canonical form.
+const canonicalCache = new Map<string, string | undefined>();
+
+function canonicalCached(text: string): string | undefined {
+  if (canonicalCache.has(text)) return canonicalCache.get(text);
+  const value = canonicalDecimal(text);
+  if (canonicalCache.size >= 10_000) canonicalCache.clear();
+  canonicalCache.set(text, value);
+  return value;
+}
+
+/** Upper-cased and trimmed, without allocating for the usual upper-case spellings. */
+function upper(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  const trimmed = text.trim();
+  const up = trimmed.toUpperCase();
+  return up === text ? text : up;
+}
+
 /** PERCENT and MONEY values compare as numbers (`20.00` = `20`); other values as text. */
 export function sameChannelValue(valueType: string | undefined, sent: string, exported: string): boolean {
+  if (sent === exported) return true;
   if (valueType !== undefined && NUMERIC_TYPES.has(valueType.toUpperCase())) {
-    const a = canonicalDecimal(sent);
-    const b = canonicalDecimal(exported);
+    const a = canonicalCached(sent);
+    const b = canonicalCached(exported);
     if (a !== undefined && b !== undefined) return a === b;
   }
   return sent.trim() === exported.trim();
@@ -48,23 +68,19 @@ export function compareChannels(
   sent: readonly ExpectedChannel[],
   exported: readonly ExportChannel[],
 ): FieldDifference[] {
-  if (exported.length === 0) return [];
   const out: FieldDifference[] = [];
-  const byType = new Map<string, ExportChannel>();
-  for (const c of exported) {
-    const type = (c.type ?? "").trim().toUpperCase();
-    if (!byType.has(type)) byType.set(type, c);
-  }
-  const sentTypes = new Set<string>();
+  if (exported.length === 0) return out;
+  // At most a few channels a side: plain loops beat maps here, and this runs once per record.
+  const types = exported.map((c) => upper(c.type) ?? "");
   for (const s of sent) {
-    sentTypes.add(s.type);
     const field = `redemptionChannels.${s.type}`;
-    const e = byType.get(s.type);
+    const index = types.indexOf(s.type);
+    const e = index < 0 ? undefined : exported[index];
     if (e === undefined) {
       out.push({ field, expected: describe(s), actual: "(none)" });
       continue;
     }
-    const exportedType = e.valueType?.trim().toUpperCase();
+    const exportedType = upper(e.valueType);
     if (s.valueType !== undefined && exportedType !== undefined && s.valueType !== exportedType) {
       out.push({ field: `${field}.valueType`, expected: s.valueType, actual: e.valueType ?? "" });
     }
@@ -83,13 +99,13 @@ export function compareChannels(
       out.push({ field: `${field}.instruction`, expected: s.instruction, actual: e.instruction });
     }
   }
-  for (const [type, e] of byType) {
-    if (!sentTypes.has(type))
-      out.push({
-        field: `redemptionChannels.${type || "(no type)"}`,
-        expected: "(none)",
-        actual: describe(e),
-      });
-  }
+  types.forEach((type, i) => {
+    if (types.indexOf(type) !== i || sent.some((s) => s.type === type)) return;
+    out.push({
+      field: `redemptionChannels.${type || "(no type)"}`,
+      expected: "(none)",
+      actual: describe(exported[i]!),
+    });
+  });
   return out;
 }

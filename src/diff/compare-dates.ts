@@ -9,14 +9,23 @@ const MIDNIGHT = /^\d{4}-\d{2}-\d{2}[T ]00:00(?::00(?:[.,]0+)?)?(?:Z|z|[+-]\d{2}
  * date-time, which is the day in that value's own offset.
  */
 export function sentDay(text: string): string | undefined {
+  if (text.length === 10 && text[4] === "-" && text[7] === "-") return DAY.test(text) ? text : undefined;
   const m = DAY.exec(text.trim());
   return m ? `${m[1]}-${m[2]}-${m[3]}` : undefined;
 }
 
+// Few distinct days occur in one reconciliation and each is asked for once per record: remember them.
+const nextDays = new Map<string, string>();
+
 /** The day after `day` (`YYYY-MM-DD`), on the proleptic Gregorian calendar. */
 export function nextDay(day: string): string {
+  const known = nextDays.get(day);
+  if (known !== undefined) return known;
   const [y, m, d] = day.split("-").map(Number) as [number, number, number];
-  return new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
+  const next = new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
+  if (nextDays.size >= 10_000) nextDays.clear();
+  nextDays.set(day, next);
+  return next;
 }
 
 /** True when an exported timestamp is exactly midnight (the start of its day) in its own offset. */

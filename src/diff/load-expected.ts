@@ -104,6 +104,13 @@ export async function loadExpected(
     }
     if (inputsRead) continue;
     inputsRead = true;
+    // Inputs are opened by absolute path (the working directory may not be the process's), and
+    // every location is turned back into the path the user gave.
+    const displayOf = new Map(inputs.map((i) => [i.full, i.display] as const));
+    const shown = <T extends { file: string }>(at: T): T => {
+      const display = displayOf.get(at.file);
+      return display === undefined ? at : { ...at, file: display };
+    };
     const perFile = new Map<string, ReportSource>();
     for (const i of inputs) {
       const source: ReportSource = { path: i.display, kind: "input", count: 0 };
@@ -111,17 +118,18 @@ export async function loadExpected(
       sources.push(source);
     }
     for await (const batch of validateInputs(
-      inputs.map((i) => i.display),
+      inputs.map((i) => i.full),
       options.validate,
     )) {
       for (const event of batch) {
         switch (event.type) {
           case "promotion":
-            options.reconciler.addPromotion(expectedPromotionOf(event.promotion, event.at));
+            options.reconciler.addPromotion(expectedPromotionOf(event.promotion, shown(event.at)));
             break;
           case "assignment": {
-            options.reconciler.addAssignment(expectedAssignmentOf(event.assignment, event.at));
-            const source = perFile.get(event.at.file);
+            const at = shown(event.at);
+            options.reconciler.addAssignment(expectedAssignmentOf(event.assignment, at));
+            const source = perFile.get(at.file);
             if (source) source.count += 1;
             done += 1;
             break;
@@ -130,7 +138,11 @@ export async function loadExpected(
             rejected += 1;
             break;
           case "issue":
-            issues.push(event.issue);
+            issues.push(
+              event.issue.related === undefined
+                ? shown(event.issue)
+                : { ...shown(event.issue), related: event.issue.related.map(shown) },
+            );
             break;
           default:
             break;

@@ -55,6 +55,14 @@ function fingerprint(text: string | undefined): number {
   return h === 0 ? 1 : h;
 }
 
+/**
+ * A copy of a string that shares no memory with the text it was cut from: the export parser hands
+ * out slices of its read buffer, and one kept slice would keep the whole buffer alive.
+ */
+function detach(text: string): string {
+  return (" " + text).slice(1);
+}
+
 interface FileTally {
   count: number;
   first: Location;
@@ -79,9 +87,10 @@ export class Reconciler {
   private readonly promotions: (ExpectedPromotion | undefined)[] = [];
   private readonly strings: string[] = [];
   private readonly stringIndex = new Map<string, number>();
-  private readonly slots = new Map<string, number>();
-  /** Per slot: the map key (`<promotion index>|<contact>`), or the bare contact for unkeyed records. */
-  private readonly keys: string[] = [];
+  /** Per promotion (by index): contact → slot. Two levels, so no key string is built per record. */
+  private readonly slots: (Map<string, number> | undefined)[] = [];
+  /** Per slot: the contact, or "" when the assignment or record had none. */
+  private readonly contacts: string[] = [];
   private readonly codes: (string | undefined)[] = [];
   private readonly differences: FieldDifference[][] = [];
   private size = 0;
@@ -102,6 +111,9 @@ export class Reconciler {
   private expectedCount = 0;
   private records = 0;
   private readingActual = false;
+  /** Per column that names files or dates: the last text interned and its index (runs of the same value are the rule). */
+  private readonly lastText: (string | undefined)[] = [undefined, undefined, undefined, undefined, undefined];
+  private readonly lastIndex: number[] = [-1, -1, -1, -1, -1];
   private readonly issues: Issue[] = [];
   private readonly duplicates = new Map<string, FileTally>();
   private readonly unmatchable = new Map<string, FileTally>();
@@ -148,11 +160,11 @@ export class Reconciler {
       this.expectedCount += 1;
       return;
     }
-    const key = `${promo}|${contact}`;
-    const existing = this.slots.get(key);
+    const contacts = this.contactsOf(promo);
+    const existing = contacts.get(contact);
     if (existing === undefined) {
-      const slot = this.newSlot(key, EXPECTED, promo);
-      this.slots.set(key, slot);
+      const slot = this.newSlot(contact, EXPECTED, promo);
+      contacts.set(contact, slot);
       this.setSent(slot, assignment);
       this.expectedCount += 1;
       return;
@@ -187,7 +199,7 @@ export class Reconciler {
     const promoId = record.externalPromotionId;
     if (promoId === undefined || promoId === "" || contact === undefined || contact === "") {
       const slot = this.newSlot(
-        contact ?? "",
+        detach(contact ?? ""),
         UNKEYED,
         promoId === undefined || promoId === "" ? -1 : this.promoOf(promoId),
       );
@@ -195,11 +207,13 @@ export class Reconciler {
       this.tally(this.unkeyed, toLocation(record.at));
       return;
     }
-    const key = `${this.promoOf(promoId)}|${contact}`;
-    let slot = this.slots.get(key);
+    const promo = this.promoOf(promoId);
+    const contacts = this.contactsOf(promo);
+    let slot = contacts.get(contact);
     if (slot === undefined) {
-      slot = this.newSlot(key, 0, this.promoOf(promoId));
-      this.slots.set(key, slot);
+      const own = detach(contact);
+      slot = this.newSlot(own, 0, promo);
+      contacts.set(own, slot);
     }
     this.apply(slot, record);
   }
@@ -246,8 +260,7 @@ export class Reconciler {
   private entryOf(slot: number, category: DiffCategory): DiffEntry {
     const flags = this.flags[slot]!;
     const promo = this.promo[slot]!;
-    const key = this.keys[slot]!;
-    const contact = flags & (UNKEYED | UNMATCHABLE) ? key : key.slice(key.indexOf("|") + 1);
+    const contact = this.contacts[slot]!;
     // Built field by field in the order reports show them (JSON keeps insertion order).
     const entry = { category, externalPromotionId: promo >= 0 ? this.promoIds[promo]! : "" } as DiffEntry;
     if (contact !== "") entry.contact = { field: this.match, value: contact };
@@ -285,10 +298,16 @@ export class Reconciler {
       return;
     this.state[slot] = next;
     this.coupon[slot] = coupon;
-    this.actualFile[slot] = this.intern(record.at.file);
+    this.actualFile[slot] = this.internAt(4, record.at.file);
     this.actualLine[slot] = record.at.line ?? 0;
     const differences =
-      next === STATE_CODES.assigned && this.flags[slot]! & EXPECTED ? this.compare(slot, record) : [];
+      next === STATE_CODES.assigned && this.flags[slot]! & EXPECTED
+        ? this.compare(slot, record).map((d) => ({
+            field: d.field,
+            expected: d.expected,
+            actual: detach(d.actual),
+          }))
+        : [];
     const ref = this.diffRef[slot]!;
     if (differences.length > 0) {
       if (ref >= 0) this.differences[ref] = differences;
@@ -314,13 +333,13 @@ export class Reconciler {
 
   private setSent(slot: number, assignment: ExpectedAssignment): void {
     const { sent } = assignment;
-    this.sentFile[slot] = this.intern(sent.at.file);
+    this.sentFile[slot] = this.internAt(0, sent.at.file);
     this.sentLine[slot] = sent.at.line ?? 0;
-    this.originFile[slot] = sent.origin ? this.intern(sent.origin.file) : -1;
+    this.originFile[slot] = sent.origin ? this.internAt(1, sent.origin.file) : -1;
     this.originLine[slot] = sent.origin?.line ?? 0;
-    this.importFile[slot] = sent.importFile !== undefined ? this.intern(sent.importFile) : -1;
+    this.importFile[slot] = sent.importFile !== undefined ? this.internAt(2, sent.importFile) : -1;
     this.validFrom[slot] =
-      assignment.validFromDate !== undefined ? this.intern(assignment.validFromDate) : -1;
+      assignment.validFromDate !== undefined ? this.internAt(3, assignment.validFromDate) : -1;
     this.codes[slot] = assignment.promotionCodeId;
   }
 
@@ -334,11 +353,11 @@ export class Reconciler {
     return at;
   }
 
-  private newSlot(key: string, flags: number, promo: number): number {
+  private newSlot(contact: string, flags: number, promo: number): number {
     if (this.size === this.capacity) this.grow(this.capacity * 2);
     const slot = this.size;
     this.size += 1;
-    this.keys.push(key);
+    this.contacts.push(contact);
     this.codes.push(undefined);
     this.flags[slot] = flags;
     this.promo[slot] = promo;
@@ -376,17 +395,36 @@ export class Reconciler {
   private promoOf(externalPromotionId: string): number {
     let i = this.promoIndex.get(externalPromotionId);
     if (i === undefined) {
-      i = this.promoIds.push(externalPromotionId) - 1;
-      this.promoIndex.set(externalPromotionId, i);
+      const own = detach(externalPromotionId);
+      i = this.promoIds.push(own) - 1;
+      this.promoIndex.set(own, i);
     }
+    return i;
+  }
+
+  private contactsOf(promo: number): Map<string, number> {
+    let contacts = this.slots[promo];
+    if (contacts === undefined) {
+      contacts = new Map();
+      this.slots[promo] = contacts;
+    }
+    return contacts;
+  }
+
+  private internAt(column: number, text: string): number {
+    if (text === this.lastText[column]) return this.lastIndex[column]!;
+    const i = this.intern(text);
+    this.lastText[column] = text;
+    this.lastIndex[column] = i;
     return i;
   }
 
   private intern(text: string): number {
     let i = this.stringIndex.get(text);
     if (i === undefined) {
-      i = this.strings.push(text) - 1;
-      this.stringIndex.set(text, i);
+      const own = detach(text);
+      i = this.strings.push(own) - 1;
+      this.stringIndex.set(own, i);
     }
     return i;
   }

@@ -39,9 +39,12 @@ export function exportRecord(
   return { ...r, ...over };
 }
 
-/** A promotion as the expected side knows it. */
-export function promotion(id: string, over: Partial<ExpectedPromotion> = {}): ExpectedPromotion {
-  return {
+/** A promotion as the expected side knows it; a field given as `undefined` is left out (not known). */
+export function promotion(
+  id: string,
+  over: { [K in keyof ExpectedPromotion]?: ExpectedPromotion[K] | undefined } = {},
+): ExpectedPromotion {
+  const p: Record<string, unknown> = {
     externalPromotionId: id,
     validFromDate: "2026-03-01",
     validToDate: "2026-03-31",
@@ -52,6 +55,8 @@ export function promotion(id: string, over: Partial<ExpectedPromotion> = {}): Ex
     at: { file: "definitions.csv", line: 2 },
     ...over,
   };
+  for (const [k, v] of Object.entries(p)) if (v === undefined) delete p[k];
+  return p as unknown as ExpectedPromotion;
 }
 
 /** An assignment as sent, from `assignments.csv` at `line`. */
