@@ -11,6 +11,25 @@ import { kindFromFileName, kindLookup } from "./record-kind.js";
 
 type ExportChannel = ExportRecord["redemptionChannels"][number];
 
+// How an export becomes records (ENGAGE-FORMATS.md, section 3):
+// - A record is any element with a child named as the profile's record key (`couponId`), at any
+//   depth. Element names match without regard to case or namespace prefix.
+// - Its kind: the record element's name (profile `recordKinds`), else the nearest wrapping
+//   element's name, else the file name (redeem / delete / new or assign), else `redeemed` when it
+//   has a redeemedDateTime; with none of these it is `assigned`, and one `parse.kind_unknown`
+//   warning per file counts such records.
+// - Values are text, trimmed of XML white space; an empty element is an absent field. Timestamps
+//   keep `raw` beside `instant` and `day`; one that does not parse is a `parse.invalid_value`
+//   error, its field is left out and its text kept in `extra` under the element's name.
+// - Children the profile does not name go to `extra` as text: nested ones by their path
+//   (`loyalty.level`), repeats as `name[1]`, `name[2]` …, a channel's as
+//   `redemptionChannels[0].name`. Attributes, comments and processing instructions are ignored.
+// - Any child of `redemptionChannels` is a channel, and so is a `redemptionChannel` written
+//   straight in the record.
+// - The first well-formedness problem, a DOCTYPE, or bytes that are not UTF-8 end the file with
+//   one error at its line and column (a truncated file: its last non-blank character); records
+//   completed before it have been produced already.
+
 export interface ExportParserOptions {
   profile: Profile;
   /** The export file as reports name it (the `file` of every location). */

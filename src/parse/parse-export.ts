@@ -11,7 +11,11 @@ export type { ExportParseEvent } from "./export-parse-event.js";
 // 64 KiB reads measured faster and leaner than 1 MiB ones: saxes hands out slices of the chunk
 // it is given, and a slice keeps its whole chunk alive until the record holding it is gone.
 const READ_SIZE = 64 * 1024;
-/** At most this many events per batch: few enough to keep memory flat, many enough to keep per-batch costs low. */
+/**
+ * At most this many events per batch. A batch is what one read chunk completed (about 60 records
+ * of 64 KiB): gathering more measured no faster and raised peak memory, since records kept
+ * waiting for their batch outlive the young generation.
+ */
 export const BATCH_SIZE = 1000;
 
 function* batches(events: ExportParseEvent[]): Generator<ExportParseEvent[]> {

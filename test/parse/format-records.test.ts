@@ -1,11 +1,13 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   CSV_COLUMNS,
   createRecordFormatter,
   formatOfPath,
   recordCsvRow,
+  recordJson,
 } from "../../src/parse/format-records.js";
-import type { ExportRecord } from "../../src/schemas/export-record.js";
+import { EXPORT_KINDS, type ExportRecord } from "../../src/schemas/export-record.js";
 
 const record: ExportRecord = {
   kind: "redeemed",
@@ -71,6 +73,53 @@ describe("formatting parsed records", () => {
     expect(text.split("\n")).toHaveLength(6);
     const empty = createRecordFormatter("json");
     expect(empty.start() + empty.end()).toBe("[]\n");
+  });
+
+  it("writes a record's JSON exactly as JSON.stringify does", () => {
+    // Any UTF-16 text: quotes, backslashes, controls, lone surrogates and astral characters.
+    const text = fc.string({
+      unit: fc.oneof(
+        fc.constantFrom('"', "\\", "\u0000", "\u001f", "\ud800", "\udc00", "é", "😀"),
+        fc.string({ maxLength: 1 }),
+      ),
+    });
+    const instant = fc.record({ raw: text, instant: text, day: text }, { requiredKeys: ["raw", "day"] });
+    const optional = { requiredKeys: [] as [] };
+    const arbitraryRecord = fc.record(
+      {
+        kind: fc.constantFrom(...EXPORT_KINDS),
+        contactId: text,
+        contactKey: text,
+        contactType: text,
+        couponId: text,
+        promotionId: text,
+        externalPromotionId: text,
+        description: text,
+        validFromDate: instant,
+        expireDateTime: instant,
+        redemptionChannels: fc.array(
+          fc.record({ type: text, valueType: text, value: text, instruction: text }, optional),
+          { maxLength: 3 },
+        ),
+        currency: text,
+        storeId: text,
+        storeType: text,
+        redeemedDateTime: instant,
+        extra: fc.dictionary(text, text, { maxKeys: 3 }),
+        at: fc.record(
+          { file: text, line: fc.nat(), column: fc.nat(), field: text, record: fc.nat() },
+          { requiredKeys: ["file"] },
+        ),
+      },
+      { requiredKeys: ["kind", "redemptionChannels", "extra", "at"] },
+    );
+    fc.assert(
+      fc.property(arbitraryRecord, (r) => {
+        expect(recordJson(r as ExportRecord)).toBe(JSON.stringify(r));
+      }),
+      { numRuns: 2000 },
+    );
+    expect(recordJson(record)).toBe(JSON.stringify(record));
   });
 
   it("writes NDJSON, one record a line", () => {
