@@ -50,9 +50,17 @@ export async function listExportFiles(
     }
     let names: string[];
     try {
-      names = (await readdir(full, { withFileTypes: true }))
-        .filter((d) => d.isFile() && d.name.toLowerCase().endsWith(".xml"))
-        .map((d) => d.name);
+      names = [];
+      for (const d of await readdir(full, { withFileTypes: true })) {
+        if (!d.name.toLowerCase().endsWith(".xml")) continue;
+        // A symbolic link counts when it leads to a file (exports fetched into a dated folder and linked).
+        if (
+          d.isFile() ||
+          (d.isSymbolicLink() && (await stat(join(full, d.name)).catch(() => undefined))?.isFile() === true)
+        ) {
+          names.push(d.name);
+        }
+      }
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? "error";
       throw new EngageError(
