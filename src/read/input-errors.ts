@@ -1,0 +1,17 @@
+import { EngageError } from "../core/errors.js";
+
+/** Turns a file system error on an input file into the environment failure it means (exit 66). */
+export function unreadable(file: string, error: unknown): EngageError {
+  if (error instanceof EngageError) return error;
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === "ENOENT" || code === "ENOTDIR")
+    return new EngageError("input_missing", "read.file_missing", `${file}: no such file`, { cause: error });
+  if (code === "EISDIR")
+    return new EngageError("input_missing", "read.file_unreadable", `${file}: is a directory, not a file`, {
+      cause: error,
+    });
+  const why = code ?? (error instanceof Error ? error.message : String(error));
+  return new EngageError("input_missing", "read.file_unreadable", `${file}: cannot be read (${why})`, {
+    cause: error,
+  });
+}

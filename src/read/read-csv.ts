@@ -1,0 +1,213 @@
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { open } from "node:fs/promises";
+import { makeIssue, type Issue } from "../core/issue.js";
+import { CsvScanner, type CsvRecord } from "./csv-scanner.js";
+import { interpretCsvHeader, type HeaderOptions } from "./csv-header.js";
+import { unreadable } from "./input-errors.js";
+import { NO_PROBLEMS, type CsvRow, type CsvTable, type ReadBatch, type ReadStats } from "./raw-row.js";
+import { Utf8Text } from "./utf8-text.js";
+
+const CHUNK = 1 << 16;
+/** The header must fit in this much text; a probe reads no further. */
+const PROBE_LIMIT = 1 << 20;
+
+/** The header of a CSV file (its first record), or undefined when the file has none. */
+export async function probeCsvHeader(
+  file: string,
+): Promise<{ header: string[]; line: number; delimiter: ";" | "," } | undefined> {
+  let handle;
+  try {
+    handle = await open(file, "r");
+  } catch (error) {
+    throw unreadable(file, error);
+  }
+  try {
+    const decoder = new Utf8Text();
+    const scanner = new CsvScanner({ maxRecordChars: PROBE_LIMIT });
+    const buffer = Buffer.alloc(CHUNK);
+    let total = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, CHUNK, null);
+      const records =
+        bytesRead === 0
+          ? [...scanner.push(decoder.end().text), ...scanner.end()]
+          : scanner.push(decoder.decode(Buffer.from(buffer.subarray(0, bytesRead))).text);
+      if (decoder.utf16) return undefined;
+      const first = records[0];
+      if (first !== undefined)
+        return { header: first.fields, line: first.line, delimiter: scanner.separator ?? ";" };
+      total += bytesRead;
+      if (bytesRead === 0 || total > PROBE_LIMIT) return undefined;
+    }
+  } catch (error) {
+    throw unreadable(file, error);
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Streams the rows of a CSV file (semicolon or comma, UTF-8 with or without BOM, CRLF or LF,
+ * RFC 4180 quoting) in batches of about one 64 KiB chunk each. Malformed records come out
+ * as rows carrying their problems, so the caller counts and reports every one.
+ */
+export async function* readCsv(
+  file: string,
+  options: HeaderOptions,
+  stats: ReadStats,
+): AsyncGenerator<ReadBatch> {
+  const hash = createHash("sha256");
+  const decoder = new Utf8Text();
+  const scanner = new CsvScanner();
+  const state: CsvState = { file, options, table: undefined, record: 0, badLines: [], headerSeen: false };
+  let stream;
+  try {
+    stream = createReadStream(file, { highWaterMark: CHUNK });
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      hash.update(chunk);
+      if (decoder.utf16) continue;
+      const decoded = decoder.decode(chunk);
+      if (decoder.utf16) continue;
+      for (const bad of decoded.badLines) state.badLines.push(bad);
+      const records = scanner.push(decoded.text);
+      const batch = toRows(state, records, scanner.separator ?? ";");
+      stats.records += batch.rows.length;
+      if (batch.rows.length > 0 || batch.issues.length > 0) yield batch;
+    }
+  } catch (error) {
+    throw unreadable(file, error);
+  } finally {
+    stream?.destroy();
+  }
+  stats.sha256 = hash.digest("hex");
+  if (decoder.utf16) {
+    yield {
+      rows: [],
+      issues: [
+        makeIssue(
+          "read.encoding_invalid",
+          "file: expected UTF-8 text, got UTF-16 (it starts with a UTF-16 byte order mark); save it as UTF-8",
+          { file, line: 1 },
+        ),
+      ],
+    };
+    return;
+  }
+  const rest = decoder.end();
+  for (const bad of rest.badLines) state.badLines.push(bad);
+  const batch = toRows(state, [...scanner.push(rest.text), ...scanner.end()], scanner.separator ?? ";");
+  stats.records += batch.rows.length;
+  if (!state.headerSeen)
+    batch.issues.push(
+      makeIssue("read.file_empty", "file: expected a header line and records, got an empty file", { file }),
+    );
+  if (batch.rows.length > 0 || batch.issues.length > 0) yield batch;
+}
+
+interface CsvState {
+  file: string;
+  options: HeaderOptions;
+  table: CsvTable | undefined;
+  record: number;
+  /** Lines with bytes that are not UTF-8, not yet matched to a record (ascending). */
+  badLines: number[];
+  headerSeen: boolean;
+}
+
+function toRows(state: CsvState, records: CsvRecord[], delimiter: ";" | ","): ReadBatch {
+  const rows: CsvRow[] = [];
+  const issues: Issue[] = [];
+  const { file } = state;
+  for (const record of records) {
+    if (state.table === undefined) {
+      state.headerSeen = true;
+      const { table, issues: headerIssues } = interpretCsvHeader(
+        file,
+        record.fields,
+        record.line,
+        delimiter,
+        state.options,
+      );
+      state.table = table;
+      issues.push(...headerIssues);
+      for (const line of takeBadLines(state, record.endLine)) {
+        issues.push(
+          makeIssue("read.encoding_invalid", "header: expected UTF-8 text, got bytes that are not UTF-8", {
+            file,
+            line,
+          }),
+        );
+      }
+      if (record.problem)
+        issues.push(
+          makeIssue(record.problem.code, `header: ${record.problem.message}`, {
+            file,
+            line: record.problem.line,
+          }),
+        );
+      continue;
+    }
+    const table = state.table;
+    state.record += 1;
+    let problems: readonly Issue[] = NO_PROBLEMS;
+    if (record.problem !== undefined) {
+      const p = record.problem;
+      problems = [
+        makeIssue(p.code, p.message, {
+          file,
+          line: p.line,
+          column: p.column,
+          field: fieldName(table, p.column - 1),
+        }),
+      ];
+    } else if (record.fields.length !== table.header.length) {
+      problems = [
+        makeIssue(
+          "read.csv_column_count",
+          `expected ${table.header.length} fields as in the header, got ${record.fields.length}`,
+          {
+            file,
+            line: record.line,
+            column: Math.min(record.fields.length, table.header.length) + 1,
+          },
+        ),
+      ];
+    }
+    for (const line of takeBadLines(state, record.endLine)) {
+      problems = [
+        ...problems,
+        makeIssue(
+          "read.encoding_invalid",
+          "expected UTF-8 text, got bytes that are not UTF-8 (read as U+FFFD)",
+          { file, line },
+        ),
+      ];
+    }
+    rows.push({
+      format: "csv",
+      kind: table.kind,
+      at: { file, line: record.line, record: state.record },
+      endLine: record.endLine,
+      values: record.fields,
+      table,
+      problems,
+    });
+  }
+  return { rows, issues };
+}
+
+/** Bad lines up to `endLine` (a line twice, from two chunks, counts once). */
+function takeBadLines(state: CsvState, endLine: number): number[] {
+  if (state.badLines.length === 0 || state.badLines[0]! > endLine) return [];
+  const taken: number[] = [];
+  while (state.badLines.length > 0 && state.badLines[0]! <= endLine) {
+    const line = state.badLines.shift()!;
+    if (taken[taken.length - 1] !== line) taken.push(line);
+  }
+  return taken;
+}
+
+function fieldName(table: CsvTable, index: number): string {
+  return table.fields[index] ?? table.header[index] ?? `#${index + 1}`;
+}
