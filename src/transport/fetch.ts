@@ -285,11 +285,11 @@ export async function fetchFolder(
                 (s) => s.isFile(),
                 () => false,
               );
-              if (had && (await sameContent(temp, localPath))) {
+              if (had && !options.force && (await sameContent(temp, localPath))) {
                 await unlink(temp);
                 reason = "already downloaded (verified identical)";
               } else {
-                if (had)
+                if (had && !options.force)
                   log.warn(`${localPath}: replaced by the remote file of that name, whose content differs`);
                 await rename(temp, localPath);
                 status = "fetched";

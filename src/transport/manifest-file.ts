@@ -53,33 +53,67 @@ export async function readManifestFile(dir: string): Promise<LoadedManifest> {
   return { path, manifest: parsed.data, raw: raw as LoadedManifest["raw"] };
 }
 
+/** Records deliveries in manifest.json as they are verified, writing in the background. */
+export interface DeliveryRecorder {
+  /** Records a verified delivery now (in memory) and schedules the rewrite of manifest.json. */
+  record(index: number, targetKey: string, delivery: Delivery): void;
+  /** The first write failure, if any (exit 73), so the caller can stop sending. */
+  readonly error: EngageError | undefined;
+  /** Waits until every recorded delivery is on disk; throws the write failure. */
+  flush(): Promise<void>;
+}
+
 /**
- * Records one verified delivery of file `index` to `targetKey` and rewrites manifest.json
- * atomically (temporary file, fsync, rename), so a crash never leaves a torn manifest.
+ * A recorder that rewrites manifest.json atomically (temporary file, fsync, rename) after each
+ * verified file. Writes run one at a time behind the transfer, and deliveries recorded while one
+ * runs are written together by the next, so a slow fsync never holds up the next upload; a crash
+ * loses at most the records not yet written, and those files are sent again by the next run.
  */
-export async function recordDelivery(
-  loaded: LoadedManifest,
-  index: number,
-  targetKey: string,
-  delivery: Delivery,
-): Promise<void> {
-  const file = loaded.manifest.files[index];
-  const rawFile = loaded.raw.files[index];
-  if (file === undefined || rawFile === undefined)
-    throw new Error(`manifest file index ${index} out of range`);
-  file.deliveries[targetKey] = delivery;
-  const deliveries = (
-    typeof rawFile.deliveries === "object" && rawFile.deliveries !== null ? rawFile.deliveries : {}
-  ) as Record<string, Delivery>;
-  deliveries[targetKey] = delivery;
-  rawFile.deliveries = deliveries;
-  try {
-    await writeFileAtomic(loaded.path, `${JSON.stringify(loaded.raw, null, 2)}\n`);
-  } catch (error) {
-    throw new EngageError(
-      "output_failed",
-      "transport.manifest_write_failed",
-      `${loaded.path}: cannot record the delivery of ${file.name} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
-    );
-  }
+export function createDeliveryRecorder(loaded: LoadedManifest): DeliveryRecorder {
+  let writing: Promise<void> | undefined;
+  let dirty = false;
+  let failure: EngageError | undefined;
+  let lastName = "";
+
+  const writeLoop = async (): Promise<void> => {
+    while (dirty && failure === undefined) {
+      dirty = false;
+      const text = `${JSON.stringify(loaded.raw, null, 2)}\n`;
+      try {
+        await writeFileAtomic(loaded.path, text);
+      } catch (error) {
+        failure = new EngageError(
+          "output_failed",
+          "transport.manifest_write_failed",
+          `${loaded.path}: cannot record the delivery of ${lastName} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+        );
+      }
+    }
+    writing = undefined;
+  };
+
+  return {
+    record(index, targetKey, delivery) {
+      const file = loaded.manifest.files[index];
+      const rawFile = loaded.raw.files[index];
+      if (file === undefined || rawFile === undefined)
+        throw new Error(`manifest file index ${index} out of range`);
+      file.deliveries[targetKey] = delivery;
+      const deliveries = (
+        typeof rawFile.deliveries === "object" && rawFile.deliveries !== null ? rawFile.deliveries : {}
+      ) as Record<string, Delivery>;
+      deliveries[targetKey] = delivery;
+      rawFile.deliveries = deliveries;
+      lastName = file.name;
+      dirty = true;
+      writing ??= writeLoop();
+    },
+    get error() {
+      return failure;
+    },
+    async flush() {
+      while (writing !== undefined) await writing;
+      if (failure !== undefined) throw failure;
+    },
+  };
 }

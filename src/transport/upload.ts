@@ -3,7 +3,7 @@ import { EngageError } from "../core/errors.js";
 import type { Logger } from "../cli/logger.js";
 import type { Progress, ProgressOptions } from "../cli/progress.js";
 import { acquireFolderLock } from "./folder-lock.js";
-import { readManifestFile, recordDelivery } from "./manifest-file.js";
+import { createDeliveryRecorder, readManifestFile } from "./manifest-file.js";
 import { openTransport } from "./open-transport.js";
 import { planUpload, type UploadPlan, type UploadPlanItem } from "./plan-upload.js";
 import { withRetries } from "./retry.js";
@@ -163,6 +163,7 @@ export async function uploadFolder(
   }
 
   const release = await acquireFolderLock(dir, UPLOAD_LOCK, "upload", log);
+  const recorder = createDeliveryRecorder(loaded);
   let attempts = 0;
   let transferring = false;
   let current: UploadPlanItem | undefined;
@@ -227,12 +228,13 @@ export async function uploadFolder(
             }
             await session.replace(tempPath, remotePath);
             const verifiedAt = now().toISOString();
-            await recordDelivery(loaded, item.index, target.display, {
+            recorder.record(item.index, target.display, {
               remotePath,
               uploadedAt,
               verifiedAt,
               bytes: item.bytes,
             });
+            if (recorder.error) throw recorder.error;
             bytesDone += item.bytes;
             results.set(item.name, { name: item.name, status: "sent", bytes: item.bytes, remotePath });
             log.debug(`sent ${item.name} (${item.bytes} bytes) to ${remotePath}`);
@@ -243,11 +245,17 @@ export async function uploadFolder(
         }
       },
     );
+    await recorder.flush();
     progress?.done(`${plan.send} files sent`);
     return finish(attempts);
   } catch (error) {
     // Before the first byte moves, a failure is the folder's or the options' fault: thrown.
     if (!(error instanceof EngageError) || !transferring) throw error;
+    // What was verified before the failure must reach the manifest, or the next run resends it.
+    const unrecorded = await recorder.flush().then(
+      () => undefined,
+      (e: unknown) => e as EngageError,
+    );
     progress?.done("stopped");
     if (current) {
       results.set(current.name, {
@@ -258,7 +266,7 @@ export async function uploadFolder(
         reason: error.message,
       });
     }
-    return finish(attempts, error);
+    return finish(attempts, unrecorded ?? error);
   } finally {
     await release();
   }

@@ -1,0 +1,133 @@
+// Delivery speed against the OpenSSH client, in one run, over loopback: a real sshd from the test
+// harness, 50 files of 2 MB with a render manifest, then
+//   upload: `sftp -b` putting the 50 files vs `engage-promo upload --force` (hash check, .part,
+//           size check, rename and manifest record per file included);
+//   fetch:  `sftp -b` getting the 50 files vs `engage-promo fetch --force`.
+// Both clients use the same key and a strict known_hosts. Each side runs ROUNDS times and its
+// fastest round counts (the machine is shared, so the slowest rounds measure the neighbours).
+// Target: at least 0.7 of the OpenSSH client's throughput, for upload and for fetch.
+import { spawn } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { register } from "tsx/esm/api";
+import { DATA, measureCli, report } from "./lib.mjs";
+
+register();
+const { startSshd } = await import("../test/support/sshd.ts");
+
+const FILES = 50;
+const SIZE = 2 * 1000 * 1000;
+const ROUNDS = 3;
+const TARGET = 0.7;
+
+const root = join(DATA, "upload");
+rmSync(root, { recursive: true, force: true });
+const outDir = join(root, "out");
+mkdirSync(outDir, { recursive: true });
+
+/** A render folder: the files and a manifest listing them with sizes and checksums. */
+function writeRenderFolder() {
+  const files = [];
+  for (let i = 1; i <= FILES; i++) {
+    const name = `20260301020000_${String(i).padStart(3, "0")}_promotions.xml`;
+    const data = randomBytes(SIZE);
+    writeFileSync(join(outDir, name), data);
+    files.push({ name, sha256: createHash("sha256").update(data).digest("hex"), bytes: SIZE, counts: { promotions: 1, assignments: 0 }, promotions: [], deliveries: {} });
+  }
+  writeFileSync(join(outDir, "manifest.keys.ndjson"), "");
+  const manifest = {
+    manifestVersion: 1,
+    tool: "engage-promo bench",
+    timestamp: "2026-03-01T02:00:00Z",
+    profile: "default",
+    inputs: [],
+    counts: { promotions: FILES, assignments: 0, rejected: 0, files: FILES },
+    files,
+    promotions: [],
+    keys: { file: "manifest.keys.ndjson", sha256: createHash("sha256").update("").digest("hex"), lines: 0 },
+  };
+  writeFileSync(join(outDir, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+  return files.map((f) => f.name);
+}
+
+function run(command, args) {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(command, args, { stdio: ["ignore", "ignore", "pipe"] });
+    let err = "";
+    child.stderr.on("data", (d) => (err += d));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+      if (code !== 0) reject(new Error(`${command} exited ${code}: ${err}`));
+      else resolve(wallMs);
+    });
+  });
+}
+
+function fresh(dir) {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+}
+
+const sshd = await startSshd();
+try {
+  const names = writeRenderFolder();
+  const remote = join(sshd.remoteDir, "in");
+  const local = join(root, "fetched");
+  const sftpArgs = (batch) => [
+    "-q",
+    "-b",
+    batch,
+    "-i",
+    sshd.userKeyFile,
+    "-o",
+    `UserKnownHostsFile=${sshd.knownHostsFile}`,
+    "-o",
+    "StrictHostKeyChecking=yes",
+    "-o",
+    "BatchMode=yes",
+    "-P",
+    String(sshd.port),
+    `${sshd.user}@127.0.0.1`,
+  ];
+  const putBatch = join(root, "put.batch");
+  writeFileSync(putBatch, [`cd ${remote}`, `lcd ${outDir}`, ...names.map((n) => `put ${n}`)].join("\n") + "\n");
+  const getBatch = join(root, "get.batch");
+  writeFileSync(getBatch, [`cd ${remote}`, `lcd ${local}`, ...names.map((n) => `get ${n}`)].join("\n") + "\n");
+  const common = ["--known-hosts", sshd.knownHostsFile, "--identity", sshd.userKeyFile, "--quiet"];
+
+  const best = { sftpPut: Infinity, ourPut: Infinity, sftpGet: Infinity, ourGet: Infinity };
+  for (let round = 0; round < ROUNDS; round++) {
+    fresh(remote);
+    best.sftpPut = Math.min(best.sftpPut, await run("/usr/bin/sftp", sftpArgs(putBatch)));
+    fresh(remote);
+    const up = await measureCli(["upload", outDir, "--to", sshd.url(remote), "--force", ...common]);
+    if (up.code !== 0) throw new Error(`upload exited ${up.code}: ${up.stderr}${up.stdout}`);
+    best.ourPut = Math.min(best.ourPut, up.wallMs);
+    if (readdirSync(remote).length !== FILES) throw new Error("upload did not deliver every file");
+
+    fresh(local);
+    best.sftpGet = Math.min(best.sftpGet, await run("/usr/bin/sftp", sftpArgs(getBatch)));
+    fresh(local);
+    const down = await measureCli(["fetch", "--from", sshd.url(remote), "--out", local, "--force", ...common]);
+    if (down.code !== 0) throw new Error(`fetch exited ${down.code}: ${down.stderr}${down.stdout}`);
+    best.ourGet = Math.min(best.ourGet, down.wallMs);
+    if (readdirSync(local).filter((n) => n.endsWith(".xml")).length !== FILES) throw new Error("fetch did not download every file");
+  }
+
+  const mbps = (ms) => ((FILES * SIZE) / 1e6 / (ms / 1000)).toFixed(0);
+  console.log(
+    `${FILES} × ${SIZE / 1e6} MB, best of ${ROUNDS}: OpenSSH sftp put ${best.sftpPut.toFixed(0)} ms (${mbps(best.sftpPut)} MB/s), ` +
+      `engage-promo upload ${best.ourPut.toFixed(0)} ms (${mbps(best.ourPut)} MB/s); ` +
+      `OpenSSH sftp get ${best.sftpGet.toFixed(0)} ms (${mbps(best.sftpGet)} MB/s), engage-promo fetch ${best.ourGet.toFixed(0)} ms (${mbps(best.ourGet)} MB/s)`,
+  );
+  const upRatio = Number((best.sftpPut / best.ourPut).toFixed(2));
+  const downRatio = Number((best.sftpGet / best.ourGet).toFixed(2));
+  report({ name: "upload 50 × 2 MB, throughput vs OpenSSH sftp", value: upRatio, unit: "×", target: `≥ ${TARGET}`, pass: upRatio >= TARGET });
+  report({ name: "fetch 50 × 2 MB, throughput vs OpenSSH sftp", value: downRatio, unit: "×", target: `≥ ${TARGET}`, pass: downRatio >= TARGET });
+  process.exitCode = upRatio >= TARGET && downRatio >= TARGET ? 0 : 1;
+} finally {
+  await sshd.dispose();
+}

@@ -1,0 +1,108 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fetchFolder, type FetchOptions } from "../../src/transport/fetch.js";
+import { parseTarget } from "../../src/transport/target.js";
+import { transportOptionsFromArgs } from "../../src/transport/transport-options.js";
+import { skipWithoutSshd, startSshd, type TestSshd } from "../support/sshd.js";
+import { captureLog, runTransportCli, sha256, tempDir } from "./fixtures.js";
+
+const skip = skipWithoutSshd();
+
+describe.skipIf(skip)("fetch over SFTP from a real sshd", () => {
+  let sshd: TestSshd;
+  beforeAll(async () => {
+    sshd = await startSshd();
+  });
+  afterAll(async () => {
+    await sshd?.dispose();
+  });
+
+  const options = (extra: Partial<FetchOptions> = {}): FetchOptions => ({
+    transport: transportOptionsFromArgs({ knownHosts: sshd.knownHostsFile, identity: sshd.userKeyFile, retries: 0, timeoutMs: 5000 }, {}),
+    after: { kind: "keep" },
+    pattern: "*.xml",
+    force: false,
+    dryRun: false,
+    fastGet: false,
+    ...extra,
+  });
+
+  let n = 0;
+  function exportFolder(files: Record<string, string | Buffer>): string {
+    const dir = join(sshd.remoteDir, `export${++n}`);
+    mkdirSync(dir);
+    for (const [name, data] of Object.entries(files)) writeFileSync(join(dir, name), data);
+    return dir;
+  }
+
+  it("downloads every export file whole and deletes each from the server only then", async () => {
+    const big = Buffer.alloc(3_000_000, 7);
+    const remote = exportFolder({ "20260301_redeemed.xml": big, "20260302_assigned.xml": "<promotions/>", "readme.txt": "x" });
+    const out = join(tempDir(), "in");
+    const result = await fetchFolder(parseTarget(sshd.url(remote)), out, options({ after: { kind: "delete" } }), { log: captureLog().log });
+    expect(result.error).toBeUndefined();
+    expect(result.files.map((f) => [f.name, f.status, f.after, f.bytes])).toEqual([
+      ["20260301_redeemed.xml", "fetched", "deleted", 3_000_000],
+      ["20260302_assigned.xml", "fetched", "deleted", 13],
+    ]);
+    expect(sha256(readFileSync(join(out, "20260301_redeemed.xml")))).toBe(sha256(big));
+    expect(readdirSync(out).sort()).toEqual(["20260301_redeemed.xml", "20260302_assigned.xml"]);
+    expect(readdirSync(remote)).toEqual(["readme.txt"]);
+  });
+
+  it("skips files already here when they are kept, and downloads again with --force or --fast-get", async () => {
+    const remote = exportFolder({ "a.xml": "one", "b.xml": Buffer.alloc(2_000_000, 1) });
+    const out = tempDir();
+    const first = await fetchFolder(parseTarget(sshd.url(remote)), out, options(), { log: captureLog().log });
+    expect(first.totals).toMatchObject({ fetched: 2, skipped: 0 });
+    const second = await fetchFolder(parseTarget(sshd.url(remote)), out, options(), { log: captureLog().log });
+    expect(second.totals).toMatchObject({ fetched: 0, skipped: 2 });
+    const forced = await fetchFolder(parseTarget(sshd.url(remote)), out, options({ force: true, fastGet: true }), { log: captureLog().log });
+    expect(forced.totals).toMatchObject({ fetched: 2 });
+    expect(readFileSync(join(out, "b.xml"))).toEqual(Buffer.alloc(2_000_000, 1));
+    expect(readdirSync(remote).sort()).toEqual(["a.xml", "b.xml"]);
+  });
+
+  it("moves each file into an archive folder on the server", async () => {
+    const remote = exportFolder({ "a.xml": "one", "b.xml": "two" });
+    const archive = join(sshd.remoteDir, `archive${n}`);
+    mkdirSync(archive);
+    writeFileSync(join(archive, "a.xml"), "an older file of that name");
+    const result = await fetchFolder(parseTarget(sshd.url(remote)), tempDir(), options({ after: { kind: "move", dir: archive } }), { log: captureLog().log });
+    expect(result.totals).toMatchObject({ fetched: 2, moved: 2 });
+    expect(readdirSync(remote)).toEqual([]);
+    expect(readFileSync(join(archive, "a.xml"), "utf8")).toBe("one");
+    expect(readdirSync(archive).sort()).toEqual(["a.xml", "b.xml"]);
+  });
+
+  it("refuses a remote name that could escape the folder: exit 65 with an issue, the rest fetched", async () => {
+    const remote = exportFolder({ "..\\..\\evil.xml": "x", "tab\tname.xml": "y", "ok.xml": "z" });
+    const root = tempDir();
+    const run = await runTransportCli(
+      ["fetch", "--from", sshd.url(remote), "--out", "in", "--after", "delete", "--known-hosts", sshd.knownHostsFile, "--identity", sshd.userKeyFile],
+      { cwd: root },
+    );
+    expect(run.code).toBe(65);
+    expect(run.summary).toMatchObject({ command: "fetch", status: "invalid", fetched: 1, refused: 2, deleted: 1, issues: { error: 2, warning: 0 } });
+    expect(run.stderr).toContain('remote file "..\\\\..\\\\evil.xml" holds a path separator and could escape the folder; not downloaded, left on the server');
+    expect(run.stderr).toContain("transport.unsafe_remote_name");
+    expect(readdirSync(join(root, "in"))).toEqual(["ok.xml"]);
+    expect(readdirSync(remote).sort()).toEqual(["..\\..\\evil.xml", "tab\tname.xml"]);
+  });
+
+  it("prints the plan on --dry-run and changes nothing, here or there", async () => {
+    const remote = exportFolder({ "a.xml": "one", "b.xml": "two" });
+    const root = tempDir();
+    const run = await runTransportCli(
+      ["fetch", "--from", sshd.url(remote), "--out", "in", "--after", "delete", "--dry-run", "--known-hosts", sshd.knownHostsFile, "--identity", sshd.userKeyFile],
+      { cwd: root },
+    );
+    expect(run.code).toBe(0);
+    expect(run.summary).toMatchObject({ status: "dry-run", planned: 2, fetched: 0, deleted: 0 });
+    expect(run.stdout).toContain(`fetch plan for ${sshd.url(remote)} into ${join(root, "in")}: 2 file(s) to download, 0 already here, 0 refused; then delete`);
+    expect(run.stdout).toContain('  get   "a.xml" (3 bytes): new');
+    expect(existsSync(join(root, "in"))).toBe(false);
+    expect(readdirSync(remote).sort()).toEqual(["a.xml", "b.xml"]);
+  });
+});
