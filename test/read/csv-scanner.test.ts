@@ -1,0 +1,149 @@
+import { describe, expect, it } from "vitest";
+import { CsvScanner, detectDelimiter, type CsvRecord } from "../../src/read/csv-scanner.js";
+
+/** Scans `text` fed in pieces of `step` characters (whole when 0). */
+function scan(
+  text: string,
+  step = 0,
+  options: ConstructorParameters<typeof CsvScanner>[0] = {},
+): CsvRecord[] {
+  const scanner = new CsvScanner(options);
+  const out: CsvRecord[] = [];
+  if (step <= 0) out.push(...scanner.push(text));
+  else for (let i = 0; i < text.length; i += step) out.push(...scanner.push(text.slice(i, i + step)));
+  out.push(...scanner.end());
+  return out;
+}
+
+const fields = (records: CsvRecord[]) => records.map((r) => r.fields);
+
+describe("detectDelimiter", () => {
+  it("keeps the semicolon by default and when both occur", () => {
+    expect(detectDelimiter("a;b;c")).toBe(";");
+    expect(detectDelimiter("a;b,c")).toBe(";");
+    expect(detectDelimiter("single")).toBe(";");
+  });
+
+  it("detects a comma header", () => {
+    expect(detectDelimiter("a,b,c")).toBe(",");
+  });
+});
+
+describe("CsvScanner", () => {
+  it("splits semicolon records and numbers their physical lines", () => {
+    const records = scan("h1;h2\na;b\nc;d\n");
+    expect(fields(records)).toEqual([
+      ["h1", "h2"],
+      ["a", "b"],
+      ["c", "d"],
+    ]);
+    expect(records.map((r) => [r.line, r.endLine])).toEqual([
+      [1, 1],
+      [2, 2],
+      [3, 3],
+    ]);
+  });
+
+  it("detects a comma delimiter from the first line", () => {
+    expect(fields(scan("h1,h2\na,b"))).toEqual([
+      ["h1", "h2"],
+      ["a", "b"],
+    ]);
+  });
+
+  it("strips CR of CRLF line ends and reads a last line without a line end", () => {
+    expect(fields(scan("a;b\r\nc;d\r\ne;f"))).toEqual([
+      ["a", "b"],
+      ["c", "d"],
+      ["e", "f"],
+    ]);
+  });
+
+  it("skips empty lines but counts them", () => {
+    const records = scan("h\n\na\r\n\r\nb\n");
+    expect(fields(records)).toEqual([["h"], ["a"], ["b"]]);
+    expect(records.map((r) => r.line)).toEqual([1, 3, 5]);
+  });
+
+  it("reads quoted fields with delimiters, doubled quotes and line breaks, at their first line", () => {
+    const records = scan('h;i\n"a;1";"say ""hi"""\n"multi\nline";x\r\n"crlf\r\ninside";y\nlast;z\n');
+    expect(fields(records)).toEqual([
+      ["h", "i"],
+      ["a;1", 'say "hi"'],
+      ["multi\nline", "x"],
+      ["crlf\r\ninside", "y"],
+      ["last", "z"],
+    ]);
+    expect(records.map((r) => [r.line, r.endLine])).toEqual([
+      [1, 1],
+      [2, 2],
+      [3, 4],
+      [5, 6],
+      [7, 7],
+    ]);
+  });
+
+  it("gives the same records whatever the chunk boundaries", () => {
+    const text = 'h;i\r\n"a;1";"say ""hi"""\r\n"multi\r\nline";x\r\nplain;"end"';
+    const whole = scan(text);
+    for (const step of [1, 2, 3, 5, 7]) expect(scan(text, step)).toEqual(whole);
+  });
+
+  it("keeps an empty last field after a trailing delimiter", () => {
+    expect(fields(scan("a;b;\n'x';;"))).toEqual([
+      ["a", "b", ""],
+      ["'x'", "", ""],
+    ]);
+  });
+
+  it("reports an unclosed quote at the line where it opens and reads the next lines again", () => {
+    const records = scan('h;i\nok;1\nbad;"open\nnext;2\nlast;3\n');
+    expect(fields(records)).toEqual([
+      ["h", "i"],
+      ["ok", "1"],
+      ["bad", "open"],
+      ["next", "2"],
+      ["last", "3"],
+    ]);
+    const bad = records[2]!;
+    expect(bad.problem).toMatchObject({ code: "read.csv_quote_not_closed", line: 3, column: 2 });
+    expect(bad.problem?.message).toContain("expected a closing quote");
+    expect(records[3]!.line).toBe(4);
+  });
+
+  it("reports a stray quote that pairs with one lines later at its own line, and rereads those lines", () => {
+    const records = scan('h;i;j\n1;"foo;bar\n2;x;y\n3;"z";w\n');
+    expect(records[1]).toMatchObject({
+      line: 2,
+      problem: { code: "read.csv_quote_invalid", line: 2, column: 2 },
+    });
+    expect(fields(records).slice(2)).toEqual([
+      ["2", "x", "y"],
+      ["3", "z", "w"],
+    ]);
+    expect(records.slice(2).map((r) => r.line)).toEqual([3, 4]);
+  });
+
+  it("reports a quote inside an unquoted field", () => {
+    const [, record] = scan('h;i\n10" screen;x\n');
+    expect(record!.problem).toMatchObject({ code: "read.csv_quote_invalid", line: 2, column: 1 });
+    expect(record!.fields).toEqual(['10" screen', "x"]);
+  });
+
+  it("reports text after a closing quote on the same line", () => {
+    const [, record] = scan('h;i\n"ab"c;x\n');
+    expect(record!.problem).toMatchObject({ code: "read.csv_quote_invalid", line: 2, column: 1 });
+    expect(record!.fields).toEqual(["abc", "x"]);
+  });
+
+  it("gives up on a quoted field longer than the limit and resumes on the next line", () => {
+    const long = "x".repeat(200);
+    const records = scan(`h;i\na;"${long}\nb;c\n${long}\n`, 16, { maxRecordChars: 100 });
+    expect(records[1]!.problem).toMatchObject({ code: "read.csv_quote_not_closed", line: 2 });
+    expect(records[2]!.fields).toEqual(["b", "c"]);
+  });
+
+  it("accepts a closing quote as the last character of the text", () => {
+    expect(fields(scan('a;"b"'))).toEqual([["a", "b"]]);
+  });
+});
