@@ -50,10 +50,24 @@ describe("the bundled samples", () => {
     const exports = readdirSync(sample("exports")).map((f) => sample(join("exports", f)));
     const run = await runCli(["parse", ...exports, "--format", "json", "--out", out]);
     expect(run.code, run.stderr).toBe(0);
-    const records = JSON.parse(readFileSync(out, "utf8")) as { kind: string; contactKey?: string; redeemedDateTime?: { raw: string } }[];
-    expect(records.map((r) => r.kind).sort()).toEqual(["assigned", "assigned", "assigned", "assigned", "assigned", "deleted", "redeemed"]);
+    const records = JSON.parse(readFileSync(out, "utf8")) as {
+      kind: string;
+      contactKey?: string;
+      redeemedDateTime?: { raw: string };
+    }[];
+    expect(records.map((r) => r.kind).sort()).toEqual([
+      "assigned",
+      "assigned",
+      "assigned",
+      "assigned",
+      "assigned",
+      "deleted",
+      "redeemed",
+    ]);
     expect(records[0]?.contactKey).toBe("0004398423");
-    expect(records.find((r) => r.kind === "redeemed")?.redeemedDateTime?.raw).toBe("2026-03-09T14:12:50.0168149+01:00");
+    expect(records.find((r) => r.kind === "redeemed")?.redeemedDateTime?.raw).toBe(
+      "2026-03-09T14:12:50.0168149+01:00",
+    );
   });
 
   it("reconcile the samples' render against the bundled exports: one of every category", async () => {
@@ -61,18 +75,62 @@ describe("the bundled samples", () => {
     const run = await runCli(["run", ...INPUTS, "--to", "./outbox"], { cwd });
     const runDir = run.summary.runDir as string;
     expect(existsSync(join(runDir, "manifest.json"))).toBe(true);
-    const diff = await runCli(["diff", "--expected", runDir, "--actual", sample("exports"), "--format", "json", "--out", join(cwd, "diff.json")], { cwd });
+    const diff = await runCli(
+      [
+        "diff",
+        "--expected",
+        runDir,
+        "--actual",
+        sample("exports"),
+        "--format",
+        "json",
+        "--out",
+        join(cwd, "diff.json"),
+      ],
+      { cwd },
+    );
     expect(diff.code, diff.stderr).toBe(0);
-    const report = JSON.parse(readFileSync(join(cwd, "diff.json"), "utf8")) as { counts: Record<string, number> };
-    expect(report.counts).toMatchObject({ assigned: 2, redeemed: 1, mismatched: 1, deleted: 1, missing: 5, unexpected: 1 });
-    const failing = await runCli(["diff", "--expected", runDir, "--actual", sample("exports"), "--fail-on-diff", "--out", join(cwd, "diff.txt")], { cwd });
+    const report = JSON.parse(readFileSync(join(cwd, "diff.json"), "utf8")) as {
+      counts: Record<string, number>;
+    };
+    expect(report.counts).toMatchObject({
+      assigned: 2,
+      redeemed: 1,
+      mismatched: 1,
+      deleted: 1,
+      missing: 5,
+      unexpected: 1,
+    });
+    const failing = await runCli(
+      [
+        "diff",
+        "--expected",
+        runDir,
+        "--actual",
+        sample("exports"),
+        "--fail-on-diff",
+        "--out",
+        join(cwd, "diff.txt"),
+      ],
+      { cwd },
+    );
     expect(failing.code).toBe(1);
   });
 
   it("the tenant profile accepts EXTERNALOFFER-only promotions and refuses other value types", async () => {
-    const ok = await runCli(["validate", sample("promotions.json"), "--profile", sample("profile-tenant.json")]);
+    const ok = await runCli([
+      "validate",
+      sample("promotions.json"),
+      "--profile",
+      sample("profile-tenant.json"),
+    ]);
     expect(ok.code, ok.stderr).toBe(0);
-    const refused = await runCli(["validate", sample("definitions.csv"), "--profile", sample("profile-tenant.json")]);
+    const refused = await runCli([
+      "validate",
+      sample("definitions.csv"),
+      "--profile",
+      sample("profile-tenant.json"),
+    ]);
     expect(refused.code).toBe(65);
     expect(refused.stderr).toContain("validate.value_type_not_allowed");
   });

@@ -7,7 +7,13 @@ export const ENV_PREFIX = "ENGAGE_PROMO_";
 
 /** `maxRejects` → `ENGAGE_PROMO_MAX_REJECTS`. */
 export function envNameOf(option: string): string {
-  return ENV_PREFIX + option.replace(/([a-z0-9])([A-Z])/g, "$1_$2").replace(/-/g, "_").toUpperCase();
+  return (
+    ENV_PREFIX +
+    option
+      .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
+      .replace(/-/g, "_")
+      .toUpperCase()
+  );
 }
 
 function camel(key: string): string {
@@ -20,23 +26,38 @@ function camel(key: string): string {
  * (camelCase or kebab-case) at the top level, or inside a section named after a command,
  * which wins over the top level for that command.
  */
-export function readConfigFile(explicit: string | undefined, cwd: string): { path?: string; data: Record<string, unknown> } {
+export function readConfigFile(
+  explicit: string | undefined,
+  cwd: string,
+): { path?: string; data: Record<string, unknown> } {
   const path = explicit !== undefined ? resolve(cwd, explicit) : resolve(cwd, CONFIG_FILE_NAME);
   let text: string;
   try {
     text = readFileSync(path, "utf8");
   } catch (error) {
     if (explicit === undefined && (error as NodeJS.ErrnoException).code === "ENOENT") return { data: {} };
-    throw new EngageError("bad_config", "config.unreadable", `config file ${path}: cannot be read (${(error as NodeJS.ErrnoException).code ?? "error"})`);
+    throw new EngageError(
+      "bad_config",
+      "config.unreadable",
+      `config file ${path}: cannot be read (${(error as NodeJS.ErrnoException).code ?? "error"})`,
+    );
   }
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw new EngageError("bad_config", "config.json_syntax", `config file ${path}: not valid JSON: ${(error as Error).message}`);
+    throw new EngageError(
+      "bad_config",
+      "config.json_syntax",
+      `config file ${path}: not valid JSON: ${(error as Error).message}`,
+    );
   }
   if (typeof data !== "object" || data === null || Array.isArray(data)) {
-    throw new EngageError("bad_config", "config.shape", `config file ${path}: expected a JSON object of option names, got ${Array.isArray(data) ? "an array" : typeof data}`);
+    throw new EngageError(
+      "bad_config",
+      "config.shape",
+      `config file ${path}: expected a JSON object of option names, got ${Array.isArray(data) ? "an array" : typeof data}`,
+    );
   }
   return { path, data: data as Record<string, unknown> };
 }
@@ -65,10 +86,20 @@ export function resolveLowerSources(input: {
     if (spec === undefined) return;
     if (spec.type === "boolean") {
       if (typeof value === "string" && /^(true|false|1|0)$/i.test(value)) value = /^(true|1)$/i.test(value);
-      if (typeof value !== "boolean") throw new EngageError("bad_config", "config.invalid_value", `${source}: ${key} must be true or false`);
+      if (typeof value !== "boolean")
+        throw new EngageError(
+          "bad_config",
+          "config.invalid_value",
+          `${source}: ${key} must be true or false`,
+        );
     } else if (spec.array) {
       if (typeof value === "string") value = [value];
-      if (!Array.isArray(value) || !value.every((v) => typeof v === "string")) throw new EngageError("bad_config", "config.invalid_value", `${source}: ${key} must be a list of strings`);
+      if (!Array.isArray(value) || !value.every((v) => typeof v === "string"))
+        throw new EngageError(
+          "bad_config",
+          "config.invalid_value",
+          `${source}: ${key} must be a list of strings`,
+        );
     } else if (typeof value === "number") {
       value = String(value);
     } else if (typeof value === "object" && value !== null && !Array.isArray(value)) {
@@ -81,7 +112,8 @@ export function resolveLowerSources(input: {
   };
 
   const checkKnown = (key: string, source: string): void => {
-    if (!input.allOptionNames.has(camel(key))) throw new EngageError("bad_config", "config.unknown_key", `${source}: unknown option "${key}"`);
+    if (!input.allOptionNames.has(camel(key)))
+      throw new EngageError("bad_config", "config.unknown_key", `${source}: unknown option "${key}"`);
   };
 
   for (const [key, value] of Object.entries(input.file.data)) {
@@ -92,7 +124,12 @@ export function resolveLowerSources(input: {
   }
   const section = input.file.data[input.command];
   if (section !== undefined) {
-    if (typeof section !== "object" || section === null || Array.isArray(section)) throw new EngageError("bad_config", "config.shape", `${where}: "${input.command}" must be an object of options`);
+    if (typeof section !== "object" || section === null || Array.isArray(section))
+      throw new EngageError(
+        "bad_config",
+        "config.shape",
+        `${where}: "${input.command}" must be an object of options`,
+      );
     for (const [key, value] of Object.entries(section)) {
       checkKnown(key, `${where} (${input.command})`);
       take(key, value, `${where} (${input.command})`);

@@ -18,7 +18,10 @@ export function newCounts(): InputCounts {
     read: 0,
     valid: 0,
     rejected: 0,
-    byKind: { definitions: { read: 0, valid: 0, rejected: 0 }, assignments: { read: 0, valid: 0, rejected: 0 } },
+    byKind: {
+      definitions: { read: 0, valid: 0, rejected: 0 },
+      assignments: { read: 0, valid: 0, rejected: 0 },
+    },
     inputs: [],
   };
 }

@@ -16,14 +16,23 @@ export const INPUT_OPTIONS = {
   },
   timezone: {
     type: "string",
-    describe: "IANA zone (Europe/Stockholm) for date-times written without an offset; without it they are errors",
+    describe:
+      "IANA zone (Europe/Stockholm) for date-times written without an offset; without it they are errors",
   },
   "require-definitions": {
     type: "boolean",
     describe: "An assignment whose promotion is not defined in the batch is an error, not a warning",
   },
-  profile: { type: "string", describe: "Format profile (JSON) that renames elements or restricts value types" },
-  format: { type: "string", choices: ["text", "json"], default: "text", describe: "How issues are shown: text on stderr, or JSON on stdout" },
+  profile: {
+    type: "string",
+    describe: "Format profile (JSON) that renames elements or restricts value types",
+  },
+  format: {
+    type: "string",
+    choices: ["text", "json"],
+    default: "text",
+    describe: "How issues are shown: text on stderr, or JSON on stdout",
+  },
 } as const satisfies Record<string, Options>;
 
 /** Parses `--columns`: `theirs=ours` pairs separated by commas, or a JSON object. */
@@ -35,10 +44,23 @@ export function parseColumns(text: string | undefined): Record<string, string> |
     try {
       data = JSON.parse(trimmed);
     } catch {
-      throw new EngageError("usage", "cli.columns_invalid", `--columns: expected a JSON object or "theirs=ours,…", got ${JSON.stringify(text)}`);
+      throw new EngageError(
+        "usage",
+        "cli.columns_invalid",
+        `--columns: expected a JSON object or "theirs=ours,…", got ${JSON.stringify(text)}`,
+      );
     }
-    if (typeof data !== "object" || data === null || Array.isArray(data) || !Object.values(data).every((v) => typeof v === "string")) {
-      throw new EngageError("usage", "cli.columns_invalid", "--columns: the JSON object must map header names to field names (strings)");
+    if (
+      typeof data !== "object" ||
+      data === null ||
+      Array.isArray(data) ||
+      !Object.values(data).every((v) => typeof v === "string")
+    ) {
+      throw new EngageError(
+        "usage",
+        "cli.columns_invalid",
+        "--columns: the JSON object must map header names to field names (strings)",
+      );
     }
     return data as Record<string, string>;
   }
@@ -48,7 +70,11 @@ export function parseColumns(text: string | undefined): Record<string, string> |
     const from = pair.slice(0, eq).trim();
     const to = pair.slice(eq + 1).trim();
     if (eq < 1 || from === "" || to === "") {
-      throw new EngageError("usage", "cli.columns_invalid", `--columns: expected "theirs=ours" pairs, got ${JSON.stringify(pair)}`);
+      throw new EngageError(
+        "usage",
+        "cli.columns_invalid",
+        `--columns: expected "theirs=ours" pairs, got ${JSON.stringify(pair)}`,
+      );
     }
     out[from] = to;
   }
@@ -61,14 +87,23 @@ export function checkTimezone(zone: string | undefined): string | undefined {
   try {
     new Intl.DateTimeFormat("en-US", { timeZone: zone });
   } catch {
-    throw new EngageError("usage", "cli.timezone_invalid", `--timezone: expected an IANA zone such as Europe/Stockholm, got ${JSON.stringify(zone)}`);
+    throw new EngageError(
+      "usage",
+      "cli.timezone_invalid",
+      `--timezone: expected an IANA zone such as Europe/Stockholm, got ${JSON.stringify(zone)}`,
+    );
   }
   return zone;
 }
 
 /** Builds the validate stage's options from parsed flags. */
 export function validateOptionsFromArgs(
-  args: { kind?: string | undefined; columns?: string | undefined; timezone?: string | undefined; requireDefinitions?: boolean | undefined },
+  args: {
+    kind?: string | undefined;
+    columns?: string | undefined;
+    timezone?: string | undefined;
+    requireDefinitions?: boolean | undefined;
+  },
   profile: Profile,
 ): ValidateOptions {
   const options: ValidateOptions = { profile, requireDefinitions: args.requireDefinitions === true };
@@ -86,7 +121,11 @@ export function parseTimestamp(text: string | undefined, fallback: Date): Date {
   const ok = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(text);
   const date = new Date(text);
   if (!ok || Number.isNaN(date.getTime())) {
-    throw new EngageError("usage", "cli.timestamp_invalid", `--timestamp: expected an ISO 8601 instant such as 2026-03-01T02:00:00Z, got ${JSON.stringify(text)}`);
+    throw new EngageError(
+      "usage",
+      "cli.timestamp_invalid",
+      `--timestamp: expected an ISO 8601 instant such as 2026-03-01T02:00:00Z, got ${JSON.stringify(text)}`,
+    );
   }
   return date;
 }
@@ -95,7 +134,11 @@ export function parseTimestamp(text: string | undefined, fallback: Date): Date {
 export function parseCount(name: string, text: string | undefined, fallback: number, min = 0): number {
   if (text === undefined || text === "") return fallback;
   if (!/^\d+$/.test(text) || Number(text) < min || !Number.isSafeInteger(Number(text))) {
-    throw new EngageError("usage", "cli.invalid_number", `--${name}: expected a whole number of at least ${min}, got ${JSON.stringify(text)}`);
+    throw new EngageError(
+      "usage",
+      "cli.invalid_number",
+      `--${name}: expected a whole number of at least ${min}, got ${JSON.stringify(text)}`,
+    );
   }
   return Number(text);
 }

@@ -14,7 +14,10 @@ import { TOOL_VERSION } from "./version.js";
 
 /** Options every command takes. */
 export const GLOBAL_OPTIONS = {
-  config: { type: "string", describe: "Config file (JSON); default: engage-promo.config.json in the working directory" },
+  config: {
+    type: "string",
+    describe: "Config file (JSON); default: engage-promo.config.json in the working directory",
+  },
   quiet: { type: "boolean", alias: "q", describe: "Only warnings and errors on stderr; no progress" },
   verbose: { type: "boolean", alias: "v", describe: "Debug lines on stderr" },
   progress: { type: "boolean", describe: "Show progress on stderr (default: on; a bar on a TTY)" },
@@ -40,23 +43,43 @@ export async function main(
   const startedAt = new Date(started);
   const names = new Set(COMMANDS.map(commandName));
   const allOptionNames = new Set<string>(Object.keys(GLOBAL_OPTIONS));
-  for (const c of COMMANDS) for (const k of Object.keys(c.options)) allOptionNames.add(k.replace(/-([a-z])/g, (_, x: string) => x.toUpperCase()));
+  for (const c of COMMANDS)
+    for (const k of Object.keys(c.options))
+      allOptionNames.add(k.replace(/-([a-z])/g, (_, x: string) => x.toUpperCase()));
   const requested = argv.find((a) => !a.startsWith("-"));
   let outcome: CommandOutcome | undefined;
-  let name = requested !== undefined && names.has(requested) ? requested : "engage-promo";
+  const name = requested !== undefined && names.has(requested) ? requested : "engage-promo";
   const summaryOf = (status: string, exitCode: number, extra: Record<string, unknown>) =>
     JSON.stringify({ command: name, status, exitCode, ...extra, durationMs: Date.now() - started });
 
   try {
     const explicitConfig = argv.findIndex((a) => a === "--config" || a.startsWith("--config="));
-    const configArg = explicitConfig < 0 ? undefined : argv[explicitConfig]!.includes("=") ? argv[explicitConfig]!.slice(9) : argv[explicitConfig + 1];
+    const configArg =
+      explicitConfig < 0
+        ? undefined
+        : argv[explicitConfig]!.includes("=")
+          ? argv[explicitConfig]!.slice(9)
+          : argv[explicitConfig + 1];
     const file = readConfigFile(configArg, cwd);
     const spec = COMMANDS.find((c) => commandName(c) === name);
-    const lower = spec ? resolveLowerSources({ command: name, commandOptions: spec.options as Record<string, { type?: string; array?: boolean }>, allOptionNames, commandNames: names, file, env }) : {};
+    const lower = spec
+      ? resolveLowerSources({
+          command: name,
+          commandOptions: spec.options as Record<string, { type?: string; array?: boolean }>,
+          allOptionNames,
+          commandNames: names,
+          file,
+          env,
+        })
+      : {};
 
     let cli: Argv = yargs(argv)
       .scriptName("engage-promo")
-      .parserConfiguration({ "parse-numbers": false, "parse-positional-numbers": false, "strip-aliased": true })
+      .parserConfiguration({
+        "parse-numbers": false,
+        "parse-positional-numbers": false,
+        "strip-aliased": true,
+      })
       .options(GLOBAL_OPTIONS)
       .config(lower)
       .strict()
@@ -124,19 +147,26 @@ export async function main(
     if (error instanceof EngageError) {
       streams.stderr.write(`engage-promo ${name}: ${error.message} (${error.code})\n`);
       if (error.kind === "usage") streams.stderr.write("Run engage-promo --help for usage.\n");
-      streams.stdout.write(`${summaryOf("failed", error.exitCode, { error: { code: error.code, message: error.message } })}\n`);
+      streams.stdout.write(
+        `${summaryOf("failed", error.exitCode, { error: { code: error.code, message: error.message } })}\n`,
+      );
       return error.exitCode;
     }
     const err = error as Error;
     streams.stderr.write(`engage-promo ${name}: internal error: ${err.message}\n${err.stack ?? ""}\n`);
-    streams.stdout.write(`${summaryOf("failed", EXIT_CODES.internal.code, { error: { code: "internal", message: err.message } })}\n`);
+    streams.stdout.write(
+      `${summaryOf("failed", EXIT_CODES.internal.code, { error: { code: "internal", message: err.message } })}\n`,
+    );
     return EXIT_CODES.internal.code;
   }
 }
 
 function isEntryPoint(): boolean {
   try {
-    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
+    return (
+      process.argv[1] !== undefined &&
+      realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url))
+    );
   } catch {
     return false;
   }

@@ -46,7 +46,9 @@ export function createProgress(
       const bar = options.total
         ? `[${"#".repeat(Math.round(ratio * width)).padEnd(width, ".")}] ${Math.floor(ratio * 100)}% `
         : "";
-      stream.write(`\r\x1b[2K${options.label} ${bar}${amount}${of} ${secs.toFixed(1)}s${tail}${final ? "\n" : ""}`);
+      stream.write(
+        `\r\x1b[2K${options.label} ${bar}${amount}${of} ${secs.toFixed(1)}s${tail}${final ? "\n" : ""}`,
+      );
     } else {
       stream.write(`${options.label}: ${amount}${of} after ${secs.toFixed(1)}s${tail}\n`);
     }

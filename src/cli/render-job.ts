@@ -14,10 +14,22 @@ import { TOOL_VERSION } from "./version.js";
 
 /** Options of the commands that render (`render`, `run`). */
 export const RENDER_OPTIONS = {
-  "max-per-file": { type: "string", describe: "At most this many assignments in one file (default: the profile's, 20000)" },
-  "max-rejects": { type: "string", describe: "Leave out up to N invalid rows (written to rejects.csv) instead of failing (default 0)" },
-  timestamp: { type: "string", describe: "The instant in file names, ISO 8601 (2026-03-01T02:00:00Z); default: now" },
-  previous: { type: "string", describe: "An earlier run's manifest.json: warn when a definition's channels differ from it" },
+  "max-per-file": {
+    type: "string",
+    describe: "At most this many assignments in one file (default: the profile's, 20000)",
+  },
+  "max-rejects": {
+    type: "string",
+    describe: "Leave out up to N invalid rows (written to rejects.csv) instead of failing (default 0)",
+  },
+  timestamp: {
+    type: "string",
+    describe: "The instant in file names, ISO 8601 (2026-03-01T02:00:00Z); default: now",
+  },
+  previous: {
+    type: "string",
+    describe: "An earlier run's manifest.json: warn when a definition's channels differ from it",
+  },
 } as const satisfies Record<string, Options>;
 
 export interface RenderJobArgs {
@@ -47,20 +59,34 @@ export async function readPreviousChannels(
     data = JSON.parse(await readFile(file, "utf8"));
   } catch (error) {
     const why = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    throw new EngageError("input_missing", "cli.previous_unreadable", `--previous ${path}: cannot be read (${why})`);
+    throw new EngageError(
+      "input_missing",
+      "cli.previous_unreadable",
+      `--previous ${path}: cannot be read (${why})`,
+    );
   }
   const parsed = ManifestSchema.safeParse(data);
   if (!parsed.success) {
-    throw new EngageError("invalid_data", "cli.previous_invalid", `--previous ${path}: not a manifest.json written by engage-promo`);
+    throw new EngageError(
+      "invalid_data",
+      "cli.previous_invalid",
+      `--previous ${path}: not a manifest.json written by engage-promo`,
+    );
   }
-  return new Map(parsed.data.promotions.map((p) => [p.externalPromotionId, { redemptionChannels: p.redemptionChannels, at: { file: path } }]));
+  return new Map(
+    parsed.data.promotions.map((p) => [
+      p.externalPromotionId,
+      { redemptionChannels: p.redemptionChannels, at: { file: path } },
+    ]),
+  );
 }
 
 /** Validates the inputs and renders them into `out`: the work shared by `render` and `run`. */
 export async function renderJob(args: RenderJobArgs, ctx: CommandContext): Promise<RenderResult> {
   const profile = await loadProfile(args.profile, ctx.cwd);
   const options = validateOptionsFromArgs(args, profile);
-  if (args.previous !== undefined && args.previous !== "") options.previousPromotions = await readPreviousChannels(args.previous, ctx.cwd);
+  if (args.previous !== undefined && args.previous !== "")
+    options.previousPromotions = await readPreviousChannels(args.previous, ctx.cwd);
   const maxPerFile = parseCount("max-per-file", args.maxPerFile, profile.maxAssignmentsPerFile, 1);
   const maxRejects = parseCount("max-rejects", args.maxRejects, 0);
   const timestamp = parseTimestamp(args.timestamp, ctx.startedAt);
@@ -85,7 +111,13 @@ export function renderSummary(result: RenderResult): Record<string, unknown> {
     render: result.status,
     outDir: result.outDir,
     counts: result.counts,
-    files: result.files.map((f) => ({ name: f.name, bytes: f.bytes, sha256: f.sha256, promotions: f.counts.promotions, assignments: f.counts.assignments })),
+    files: result.files.map((f) => ({
+      name: f.name,
+      bytes: f.bytes,
+      sha256: f.sha256,
+      promotions: f.counts.promotions,
+      assignments: f.counts.assignments,
+    })),
     ...(result.manifestPath !== undefined ? { manifest: result.manifestPath } : {}),
     ...(result.rejectsPath !== undefined ? { rejects: result.rejectsPath } : {}),
   };

@@ -28,9 +28,12 @@ export function formatIssuesText(issues: readonly Issue[], options: { limitPerFi
       const pos = `${issue.line ?? 0}:${issue.column ?? 0}`;
       const field = issue.field ? ` [${issue.field}]` : "";
       const related = issue.related?.length ? ` (see ${issue.related.map(formatLocation).join(", ")})` : "";
-      out.push(`  ${pos.padEnd(9)} ${issue.severity.padEnd(7)} ${issue.message}${field}${related}  ${issue.code}`);
+      out.push(
+        `  ${pos.padEnd(9)} ${issue.severity.padEnd(7)} ${issue.message}${field}${related}  ${issue.code}`,
+      );
     }
-    if (list.length > limit) out.push(`  … ${list.length - limit} more issues in this file (use --format json for all)`);
+    if (list.length > limit)
+      out.push(`  … ${list.length - limit} more issues in this file (use --format json for all)`);
   }
   return out.length > 0 ? `${out.join("\n")}\n` : "";
 }

@@ -23,7 +23,11 @@ export async function computeRunKey(
       for await (const chunk of createReadStream(resolve(cwd, input))) fileHash.update(chunk as Buffer);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      throw new EngageError("input_missing", "read.file_missing", `${input}: ${code === "ENOENT" ? "no such file" : `cannot be read (${code ?? "error"})`}`);
+      throw new EngageError(
+        "input_missing",
+        "read.file_missing",
+        `${input}: ${code === "ENOENT" ? "no such file" : `cannot be read (${code ?? "error"})`}`,
+      );
     }
     hash.update(`\0${fileHash.digest("hex")}`);
   }

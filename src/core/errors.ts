@@ -3,7 +3,10 @@ export const EXIT_CODES = {
   ok: { code: 0, summary: "Success (diff: in sync, or differences without --fail-on-diff)." },
   differences: { code: 1, summary: "diff found differences and --fail-on-diff was given." },
   usage: { code: 2, summary: "Usage error: unknown command or flag, bad flag value." },
-  invalid_data: { code: 65, summary: "Invalid input data: rows with errors, malformed export XML, files changed since render." },
+  invalid_data: {
+    code: 65,
+    summary: "Invalid input data: rows with errors, malformed export XML, files changed since render.",
+  },
   input_missing: { code: 66, summary: "An input file is missing or unreadable." },
   remote_unavailable: { code: 69, summary: "The remote is unavailable after all retries (retryable)." },
   internal: { code: 70, summary: "Internal error (a bug: please report it with the stderr log)." },
@@ -26,7 +29,12 @@ export class EngageError extends Error {
   /** True when a retry may succeed (connection refused, reset, timeout). */
   readonly retryable: boolean;
 
-  constructor(kind: ExitKind, code: string, message: string, options: { retryable?: boolean; cause?: unknown } = {}) {
+  constructor(
+    kind: ExitKind,
+    code: string,
+    message: string,
+    options: { retryable?: boolean; cause?: unknown } = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = "EngageError";
     this.kind = kind;

@@ -45,7 +45,7 @@ export function countBySeverity(issues: Iterable<Issue>): { error: number; warni
 
 /** Quotes a value for a message the way every stage does: JSON string, shortened when long. */
 export function quote(value: unknown, max = 60): string {
-  const text = typeof value === "string" ? value : JSON.stringify(value) ?? String(value);
+  const text = typeof value === "string" ? value : (JSON.stringify(value) ?? String(value));
   const shown = text.length > max ? `${text.slice(0, max)}…` : text;
   return JSON.stringify(shown);
 }

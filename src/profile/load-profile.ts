@@ -7,14 +7,20 @@ import { DEFAULT_PROFILE } from "./default-profile.js";
 
 /** Turns zod issues into one line per problem: `import.promotion: expected an XML element name …`. */
 export function describeZodIssues(issues: readonly z.core.$ZodIssue[]): string {
-  return issues.map((i) => `${i.path.length > 0 ? i.path.join(".") : "(top level)"}: ${i.message}`).join("; ");
+  return issues
+    .map((i) => `${i.path.length > 0 ? i.path.join(".") : "(top level)"}: ${i.message}`)
+    .join("; ");
 }
 
 /** Checks a parsed profile document against the schema; a problem is a configuration error (exit 78). */
 export function parseProfile(data: unknown, source: string): Profile {
   const result = ProfileSchema.safeParse(data);
   if (!result.success) {
-    throw new EngageError("bad_config", "config.profile_invalid", `profile ${source}: ${describeZodIssues(result.error.issues)}`);
+    throw new EngageError(
+      "bad_config",
+      "config.profile_invalid",
+      `profile ${source}: ${describeZodIssues(result.error.issues)}`,
+    );
   }
   return result.data;
 }
@@ -28,13 +34,21 @@ export async function loadProfile(path: string | undefined, cwd: string = proces
     text = await readFile(full, "utf8");
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? "error";
-    throw new EngageError("bad_config", "config.profile_unreadable", `profile ${path}: cannot be read (${code})`);
+    throw new EngageError(
+      "bad_config",
+      "config.profile_unreadable",
+      `profile ${path}: cannot be read (${code})`,
+    );
   }
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw new EngageError("bad_config", "config.profile_invalid", `profile ${path}: not valid JSON: ${(error as Error).message}`);
+    throw new EngageError(
+      "bad_config",
+      "config.profile_invalid",
+      `profile ${path}: not valid JSON: ${(error as Error).message}`,
+    );
   }
   return parseProfile(data, path);
 }

@@ -81,7 +81,10 @@ describe("the command line", () => {
     const run = await runCli(["validate", defs, assigns]);
     expect(run.code).toBe(0);
     expect(run.summary).toMatchObject({ command: "validate", status: "ok", exitCode: 0 });
-    expect(run.summary.counts).toMatchObject({ rejected: 0, byKind: { definitions: { valid: 3 }, assignments: { valid: 6 } } });
+    expect(run.summary.counts).toMatchObject({
+      rejected: 0,
+      byKind: { definitions: { valid: 3 }, assignments: { valid: 6 } },
+    });
     expect(typeof run.summary.durationMs).toBe("number");
   });
 
@@ -108,10 +111,17 @@ describe("the command line", () => {
   it("takes flags over ENGAGE_PROMO_* variables over the config file", async () => {
     const dir = tempDir();
     const file = writeCsv(dir, "bad.csv", BAD_ASSIGNMENTS);
-    writeCsv(dir, "engage-promo.config.json", JSON.stringify({ render: { maxRejects: 0 }, timestamp: "2026-03-01T02:00:00Z" }));
+    writeCsv(
+      dir,
+      "engage-promo.config.json",
+      JSON.stringify({ render: { maxRejects: 0 }, timestamp: "2026-03-01T02:00:00Z" }),
+    );
     const byConfig = await runCli(["render", defs, file, "--out", join(dir, "a")], { cwd: dir });
     expect(byConfig.code).toBe(65);
-    const byEnv = await runCli(["render", defs, file, "--out", join(dir, "b")], { cwd: dir, env: { ENGAGE_PROMO_MAX_REJECTS: "1" } });
+    const byEnv = await runCli(["render", defs, file, "--out", join(dir, "b")], {
+      cwd: dir,
+      env: { ENGAGE_PROMO_MAX_REJECTS: "1" },
+    });
     expect(byEnv.code).toBe(0);
     expect(readdirSync(join(dir, "b")).some((f) => f.startsWith("20260301020000_"))).toBe(true);
     const byFlag = await runCli(["render", defs, file, "--out", join(dir, "c"), "--max-rejects", "0"], {
@@ -135,7 +145,9 @@ describe("the command line", () => {
     const dir = tempDir();
     const run = await runCli(["render", defs, assigns, "--out", dir, "--timestamp", "2026-03-01T02:00:00Z"]);
     expect(run.code).toBe(0);
-    const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as { counts: { assignments: number } };
+    const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as {
+      counts: { assignments: number };
+    };
     expect(manifest.counts.assignments).toBe(6);
   });
 });

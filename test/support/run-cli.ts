@@ -21,13 +21,21 @@ function sink(): { stream: Writable; text: () => string } {
 }
 
 /** Runs the CLI in this process with captured stdout and stderr, a clean environment and `cwd`. */
-export async function runCli(argv: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliRun> {
+export async function runCli(
+  argv: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<CliRun> {
   const out = sink();
   const err = sink();
-  const code = await main(argv, { stdout: out.stream, stderr: err.stream }, options.env ?? {}, options.cwd ?? process.cwd());
+  const code = await main(
+    argv,
+    { stdout: out.stream, stderr: err.stream },
+    options.env ?? {},
+    options.cwd ?? process.cwd(),
+  );
   const stdout = out.text();
   const lines = stdout.trimEnd().split("\n");
-  let summary: Record<string, unknown> = {};
+  let summary: Record<string, unknown>;
   try {
     summary = JSON.parse(lines[lines.length - 1] ?? "{}") as Record<string, unknown>;
   } catch {

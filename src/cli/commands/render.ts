@@ -14,14 +14,26 @@ export const renderCommand = defineCommand({
   },
   issuesFormatOption: "format",
   examples: [
-    ["engage-promo render defs.csv assignments.csv --out out/", "Write import XML and manifest.json into out/"],
-    ["engage-promo render a.csv --out out/ --max-rejects 100", "Leave out up to 100 invalid rows (see rejects.csv)"],
+    [
+      "engage-promo render defs.csv assignments.csv --out out/",
+      "Write import XML and manifest.json into out/",
+    ],
+    [
+      "engage-promo render a.csv --out out/ --max-rejects 100",
+      "Leave out up to 100 invalid rows (see rejects.csv)",
+    ],
   ],
   async run(args, ctx) {
     const result = await renderJob({ ...args, inputs: (args.inputs as string[] | undefined) ?? [] }, ctx);
     const rejected = result.status === "rejected";
-    if (!rejected) ctx.log.info(`${result.status === "unchanged" ? "unchanged" : "wrote"} ${result.files.length} file(s) in ${result.outDir}`);
-    else ctx.log.error("invalid rows: no file written (see the issues above; --max-rejects N leaves up to N rows out)");
+    if (!rejected)
+      ctx.log.info(
+        `${result.status === "unchanged" ? "unchanged" : "wrote"} ${result.files.length} file(s) in ${result.outDir}`,
+      );
+    else
+      ctx.log.error(
+        "invalid rows: no file written (see the issues above; --max-rejects N leaves up to N rows out)",
+      );
     return {
       status: rejected ? "invalid" : "ok",
       exit: rejected ? "invalid_data" : "ok",

@@ -10,7 +10,13 @@ import { defineCommand } from "../command.js";
 import { INPUT_OPTIONS } from "../input-options.js";
 import { RENDER_OPTIONS, renderJob, renderSummary } from "../render-job.js";
 import { computeRunKey } from "../run-key.js";
-import { DEFAULT_TARGET, UPLOAD_OPTIONS, formatUploadPlan, uploadOptionsFromArgs, uploadOutcome } from "./upload.js";
+import {
+  DEFAULT_TARGET,
+  UPLOAD_OPTIONS,
+  formatUploadPlan,
+  uploadOptionsFromArgs,
+  uploadOutcome,
+} from "./upload.js";
 
 /** Where `run` keeps one rendered folder per distinct set of inputs. */
 export const DEFAULT_WORK_DIR = ".engage-promo/runs";
@@ -39,7 +45,8 @@ async function latestManifest(workDir: string, except: string): Promise<string |
 
 export const runCommand = defineCommand({
   command: "run <inputs..>",
-  describe: "The nightly job: validate, render and upload in one command; a re-run sends only what is not yet delivered",
+  describe:
+    "The nightly job: validate, render and upload in one command; a re-run sends only what is not yet delivered",
   positionals: { inputs: { type: "string", array: true, describe: "Input files (CSV, JSON, NDJSON)" } },
   options: {
     ...INPUT_OPTIONS,
@@ -49,9 +56,16 @@ export const runCommand = defineCommand({
       default: DEFAULT_TARGET,
       describe: "sftp://user@host[:port]/remote/dir (/~/dir: inside the login folder), or a local folder",
     },
-    "work-dir": { type: "string", default: DEFAULT_WORK_DIR, describe: "Where rendered folders are kept, one per distinct set of inputs" },
+    "work-dir": {
+      type: "string",
+      default: DEFAULT_WORK_DIR,
+      describe: "Where rendered folders are kept, one per distinct set of inputs",
+    },
     ...UPLOAD_OPTIONS,
-    "dry-run": { type: "boolean", describe: "Validate and render to a temporary folder, print the upload plan, change nothing" },
+    "dry-run": {
+      type: "boolean",
+      describe: "Validate and render to a temporary folder, print the upload plan, change nothing",
+    },
     ...TRANSPORT_OPTIONS,
   },
   issuesFormatOption: "format",
@@ -87,25 +101,39 @@ export const runCommand = defineCommand({
     let issues: readonly import("../../core/issue.js").Issue[] = [];
     try {
       if (reused) {
-        ctx.log.info(`inputs unchanged since an earlier run: keeping ${runDir} and sending only what is not yet delivered`);
+        ctx.log.info(
+          `inputs unchanged since an earlier run: keeping ${runDir} and sending only what is not yet delivered`,
+        );
       } else {
         if (dryRun) {
           scratch = await mkdtemp(join(tmpdir(), "engage-promo-dry-run-"));
           runDir = scratch;
         }
         const previous = await latestManifest(workDir, runDir);
-        const result = await renderJob({ ...args, inputs, out: runDir, ...(previous !== undefined ? { previous } : {}) }, ctx);
+        const result = await renderJob(
+          { ...args, inputs, out: runDir, ...(previous !== undefined ? { previous } : {}) },
+          ctx,
+        );
         render = renderSummary(result);
         issues = result.issues;
         if (result.status === "rejected") {
-          ctx.log.error("invalid rows: nothing rendered, nothing sent (--max-rejects N leaves up to N rows out)");
+          ctx.log.error(
+            "invalid rows: nothing rendered, nothing sent (--max-rejects N leaves up to N rows out)",
+          );
           return { status: "invalid", exit: "invalid_data", summary: { render }, issues };
         }
       }
-      const upload = await uploadFolder(runDir, target, uploadOptions, { log: ctx.log, progress: (o) => ctx.progress(o) });
+      const upload = await uploadFolder(runDir, target, uploadOptions, {
+        log: ctx.log,
+        progress: (o) => ctx.progress(o),
+      });
       if (upload.dryRun) ctx.stdout(formatUploadPlan(upload));
       const outcome = uploadOutcome(upload, ctx.log);
-      return { ...outcome, summary: { runDir: dryRun && scratch !== undefined ? null : runDir, render, upload: outcome.summary }, issues };
+      return {
+        ...outcome,
+        summary: { runDir: dryRun && scratch !== undefined ? null : runDir, render, upload: outcome.summary },
+        issues,
+      };
     } finally {
       if (scratch !== undefined) await rm(scratch, { recursive: true, force: true });
     }

@@ -22,7 +22,11 @@ export const schemaCommand = defineCommand({
         written.push(name);
       }
     } catch (error) {
-      throw new EngageError("output_failed", "cli.schema_write_failed", `${dir}: cannot write (${(error as NodeJS.ErrnoException).code ?? "error"})`);
+      throw new EngageError(
+        "output_failed",
+        "cli.schema_write_failed",
+        `${dir}: cannot write (${(error as NodeJS.ErrnoException).code ?? "error"})`,
+      );
     }
     ctx.log.info(`wrote ${written.length} JSON Schema files into ${dir}`);
     return { status: "ok", exit: "ok", summary: { outDir: dir, files: written } };

@@ -7,11 +7,17 @@ import { newCounts, tallyEvent } from "../input-counts.js";
 
 export const validateCommand = defineCommand({
   command: "validate <inputs..>",
-  describe: "Check definition and assignment files (CSV, JSON, NDJSON) and report every problem; writes nothing",
+  describe:
+    "Check definition and assignment files (CSV, JSON, NDJSON) and report every problem; writes nothing",
   positionals: { inputs: { type: "string", array: true, describe: "Input files" } },
   options: { ...INPUT_OPTIONS },
   issuesFormatOption: "format",
-  examples: [["engage-promo validate definitions.csv assignments.csv", "Check two files; issues on stderr, summary on stdout"]],
+  examples: [
+    [
+      "engage-promo validate definitions.csv assignments.csv",
+      "Check two files; issues on stderr, summary on stdout",
+    ],
+  ],
   async run(args, ctx) {
     const profile = await loadProfile(args.profile, ctx.cwd);
     const options = validateOptionsFromArgs(args, profile);
