@@ -12,7 +12,9 @@ const benches = readdirSync(here)
   .filter((f) => f.endsWith(".bench.mjs"))
   .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
   .sort();
-console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`);
+console.log(
+  `machine: ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
+);
 let failed = 0;
 for (const file of benches) {
   console.log(`\n== ${file}`);

@@ -43,6 +43,8 @@ export interface EngageCommand<O extends Record<string, Options> = Record<string
 }
 
 /** Identity helper that keeps the options' inferred types. */
-export function defineCommand<O extends Record<string, Options>>(command: EngageCommand<O>): EngageCommand<O> {
+export function defineCommand<O extends Record<string, Options>>(
+  command: EngageCommand<O>,
+): EngageCommand<O> {
   return command;
 }

@@ -18,7 +18,9 @@ export function createLogger(
   const write = (level: LogLevel, message: string): void => {
     if (ORDER[level] < ORDER[options.level]) return;
     const stamp = options.timestamps ? `${new Date().toISOString()} ` : "";
-    stream.write(`${stamp}engage-promo ${options.command}: ${level === "info" ? "" : `${level}: `}${message}\n`);
+    stream.write(
+      `${stamp}engage-promo ${options.command}: ${level === "info" ? "" : `${level}: `}${message}\n`,
+    );
   };
   return {
     debug: (m) => write("debug", m),
