@@ -13,6 +13,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { EXIT_CODES } from "../../src/core/errors.js";
+import { loadProfile } from "../../src/profile/load-profile.js";
+import { toExportXml } from "../support/export-fixtures.js";
 import { runCli } from "../support/run-cli.js";
 
 const samples = join(import.meta.dirname, "..", "..", "samples");
@@ -230,6 +232,52 @@ describe("engage-promo diff", () => {
       { cwd: dir },
     );
     expect(shown.stdout).toContain("entry,redeemed,,SPRING-26,contactKey,0004398423,K-1");
+  });
+
+  it("reads exports with the fields a tenant's profile renames", async () => {
+    const dir = workspace();
+    copyFileSync(join(samples, "profile-tenant.json"), join(dir, "tenant.json"));
+    const profile = await loadProfile(join(dir, "tenant.json"));
+    mkdirSync(join(dir, "tenant-exports"));
+    writeFileSync(
+      join(dir, "tenant-exports", "20260302080000_assigned.xml"),
+      toExportXml(
+        [
+          {
+            kind: "assigned",
+            contactKey: "0004398423",
+            couponId: "v-1",
+            externalPromotionId: "SPRING-26",
+            validFromDate: "2026-03-01T00:00:00+01:00",
+          },
+        ],
+        { profile },
+      ),
+    );
+    expect(readFileSync(join(dir, "tenant-exports", "20260302080000_assigned.xml"), "utf8")).toContain(
+      "<memberNumber>0004398423</memberNumber>",
+    );
+    writeFileSync(
+      join(dir, "sent.ndjson"),
+      `{"externalPromotionId":"SPRING-26","promotionCodeId":"K-1","externalContactId":"0004398423"}\n`,
+    );
+    const run = await runCli(
+      [
+        "diff",
+        "--expected",
+        "sent.ndjson",
+        "--actual",
+        "tenant-exports",
+        "--match",
+        "contactKey",
+        "--profile",
+        "tenant.json",
+        "--fail-on-diff",
+      ],
+      { cwd: dir },
+    );
+    expect(run.code).toBe(0);
+    expect(run.summary).toMatchObject({ status: "in-sync", counts: { assigned: 1 } });
   });
 
   it("writes the HTML report under a temporary name and renames it, taking the format from --out", async () => {

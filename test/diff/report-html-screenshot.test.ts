@@ -47,44 +47,48 @@ function longestRun(png: Png, color: [number, number, number], top: number, bott
 }
 
 describe("the HTML report in a browser", () => {
-  it.runIf(runs)("renders in headless Chromium with a visible bar per category in the summary", () => {
-    const dir = mkdtempSync(join(tmpdir(), "engage-diff-html-"));
-    const page = join(dir, "report.html");
-    const shot = join(dir, "report.png");
-    writeFileSync(page, [...formatDiffHtml(smallCaseReport(), { showPersonalData: false })].join(""));
-    const run = spawnSync(
-      CHROMIUM,
-      [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        `--user-data-dir=${join(dir, "profile")}`,
-        `--screenshot=${shot}`,
-        "--window-size=1200,900",
-        pathToFileURL(page).href,
-      ],
-      { encoding: "utf8", timeout: 90_000 },
-    );
-    expect(run.error, run.stderr).toBeUndefined();
-    expect(existsSync(shot), `no screenshot; chromium said: ${run.stderr}`).toBe(true);
-    mkdirSync(ARTIFACTS, { recursive: true });
-    copyFileSync(shot, join(ARTIFACTS, "diff-report.png"));
+  it.runIf(runs)(
+    "renders in headless Chromium with a visible bar per category in the summary",
+    { timeout: 120_000 },
+    () => {
+      const dir = mkdtempSync(join(tmpdir(), "engage-diff-html-"));
+      const page = join(dir, "report.html");
+      const shot = join(dir, "report.png");
+      writeFileSync(page, [...formatDiffHtml(smallCaseReport(), { showPersonalData: false })].join(""));
+      const run = spawnSync(
+        CHROMIUM,
+        [
+          "--headless",
+          "--no-sandbox",
+          "--disable-gpu",
+          "--disable-quic",
+          "--no-first-run",
+          "--disable-background-networking",
+          "--disable-component-update",
+          "--disable-sync",
+          `--user-data-dir=${join(dir, "profile")}`,
+          `--screenshot=${shot}`,
+          "--window-size=1200,900",
+          pathToFileURL(page).href,
+        ],
+        { encoding: "utf8", timeout: 90_000 },
+      );
+      expect(run.error, run.stderr).toBeUndefined();
+      expect(existsSync(shot), `no screenshot; chromium said: ${run.stderr}`).toBe(true);
+      mkdirSync(ARTIFACTS, { recursive: true });
+      copyFileSync(shot, join(ARTIFACTS, "diff-report.png"));
 
-    const bytes = readFileSync(shot);
-    expect(statSync(shot).size).toBeGreaterThan(20_000);
-    expect(pngSize(bytes)).toEqual({ width: 1200, height: 900 });
-    const png = decodePng(bytes);
-    // The summary sits in the top half: each category's bar shows as a long run of its colour there.
-    for (const c of DIFF_CATEGORIES) expect(longestRun(png, BAR_COLORS[c], 0, 450), c).toBeGreaterThan(60);
-    // And the page is not one flat colour.
-    const colors = new Set<string>();
-    for (let y = 0; y < png.height; y += 7)
-      for (let x = 0; x < png.width; x += 7) colors.add(png.pixel(x, y).join(","));
-    expect(colors.size).toBeGreaterThan(20);
-  });
+      const bytes = readFileSync(shot);
+      expect(statSync(shot).size).toBeGreaterThan(20_000);
+      expect(pngSize(bytes)).toEqual({ width: 1200, height: 900 });
+      const png = decodePng(bytes);
+      // The summary sits in the top half: each category's bar shows as a long run of its colour there.
+      for (const c of DIFF_CATEGORIES) expect(longestRun(png, BAR_COLORS[c], 0, 450), c).toBeGreaterThan(60);
+      // And the page is not one flat colour.
+      const colors = new Set<string>();
+      for (let y = 0; y < png.height; y += 7)
+        for (let x = 0; x < png.width; x += 7) colors.add(png.pixel(x, y).join(","));
+      expect(colors.size).toBeGreaterThan(20);
+    },
+  );
 });
