@@ -125,7 +125,7 @@ async function* eventsOf(
 }
 
 /** The channels Engage exports for a promotion as rendered: values as Engage writes them (`20.00`). */
-function exportedChannels(p: ManifestPromotion): ExportFixtureRecord["redemptionChannels"] {
+function exportedChannels(p: ManifestPromotion): NonNullable<ExportFixtureRecord["redemptionChannels"]> {
   if (p.redemptionChannels.length === 0) {
     return [
       { type: "POS", valueType: "EXTERNALOFFER", value: p.promotionName },
