@@ -163,8 +163,10 @@ export class Reconciler {
     const contacts = this.contactsOf(promo);
     const existing = contacts.get(contact);
     if (existing === undefined) {
-      const slot = this.newSlot(contact, EXPECTED, promo);
-      contacts.set(contact, slot);
+      // Input readers may hand out slices of their buffers too: keep copies of what is kept.
+      const own = detach(contact);
+      const slot = this.newSlot(own, EXPECTED, promo);
+      contacts.set(own, slot);
       this.setSent(slot, assignment);
       this.expectedCount += 1;
       return;
@@ -340,7 +342,8 @@ export class Reconciler {
     this.importFile[slot] = sent.importFile !== undefined ? this.internAt(2, sent.importFile) : -1;
     this.validFrom[slot] =
       assignment.validFromDate !== undefined ? this.internAt(3, assignment.validFromDate) : -1;
-    this.codes[slot] = assignment.promotionCodeId;
+    this.codes[slot] =
+      assignment.promotionCodeId === undefined ? undefined : detach(assignment.promotionCodeId);
   }
 
   private sentLocation(slot: number): Location {
