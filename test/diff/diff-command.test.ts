@@ -129,6 +129,68 @@ describe("engage-promo diff", () => {
     expect(report.issues).toEqual([]);
   });
 
+  it("combines several runs: two render folders and an input file", async () => {
+    const dir = workspace();
+    await renderSamples(dir);
+    const second = await runCli(
+      [
+        "render",
+        join(dir, "definitions.csv"),
+        join(dir, "assignments.ndjson"),
+        "--out",
+        "out2",
+        "--timestamp",
+        "2026-03-02T02:00:00Z",
+      ],
+      { cwd: dir },
+    );
+    expect(second.code, second.stderr).toBe(0);
+    writeFileSync(
+      join(dir, "late.csv"),
+      "externalPromotionId;promotionCodeId;contactId;externalContactId;validFromDate\nSHOES-100;H-9;d1e2f3a4-b5c6-4d7e-8f90-a1b2c3d4e5f6;;\n",
+    );
+    const run = await runCli(
+      [
+        "diff",
+        "--expected",
+        "out",
+        "out2",
+        "definitions.csv",
+        "late.csv",
+        "--actual",
+        "exports",
+        "--format",
+        "json",
+        "--out",
+        "diff.json",
+      ],
+      { cwd: dir },
+    );
+    expect(run.code).toBe(0);
+    const report = readJson(join(dir, "diff.json"));
+    // The second run's two assignments never came back; the late one explains the unexpected record.
+    expect(report.counts).toEqual({ ...SAMPLE_COUNTS, missing: 3, unexpected: 0, assigned: 3 });
+    expect(run.summary).toMatchObject({
+      expected: {
+        assignments: 9,
+        sources: [
+          { path: join("out", "manifest.json"), kind: "manifest", count: 6 },
+          { path: join("out2", "manifest.json"), kind: "manifest", count: 2 },
+          { path: "definitions.csv", kind: "input", count: 0 },
+          { path: "late.csv", kind: "input", count: 1 },
+        ],
+      },
+    });
+    expect(
+      report.entries.find(
+        (e) =>
+          e.externalPromotionId === "SHOES-100" &&
+          e.category === "assigned" &&
+          e.sent?.at.file === "late.csv",
+      ),
+    ).toBeDefined();
+  });
+
   it("exits 1 with --fail-on-diff when something is missing or unexpected", async () => {
     const dir = workspace();
     const run = await runCli(
