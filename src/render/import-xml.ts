@@ -1,6 +1,6 @@
-import { EngageError } from "../core/errors.js";
 import type { Profile } from "../schemas/profile.js";
 import type { Assignment, Promotion } from "../schemas/promotion.js";
+import { AssignmentRowRenderer } from "./assignment-row.js";
 import { escapeXmlText } from "./escape-xml.js";
 
 /** The XML declaration every import file starts with. */
@@ -33,12 +33,6 @@ interface Tags {
   channelValueType: Tag;
   channelValue: Tag;
   channelInstruction: Tag;
-  promotionCode: Tag;
-  codeExternalPromotionId: Tag;
-  codeExternalId: Tag;
-  codeContactId: Tag;
-  codeExternalContactId: Tag;
-  codeValidFromDate: Tag;
 }
 
 /** A leaf element: `<name>` after the indentation, `</name>` and the line end. */
@@ -72,12 +66,6 @@ function buildTags(n: Names): Tags {
     channelValueType: leaf(n.channelValueType, 5),
     channelValue: leaf(n.channelValue, 5),
     channelInstruction: leaf(n.channelInstruction, 5),
-    promotionCode: box(n.promotionCode, 2),
-    codeExternalPromotionId: leaf(n.codeExternalPromotionId, 3),
-    codeExternalId: leaf(n.codeExternalId, 3),
-    codeContactId: leaf(n.codeContactId, 3),
-    codeExternalContactId: leaf(n.codeExternalContactId, 3),
-    codeValidFromDate: leaf(n.codeValidFromDate, 3),
   };
 }
 
@@ -134,25 +122,17 @@ export function renderPromotionXml(promotion: Promotion, profile: Profile): stri
   return out + t.promotion.close;
 }
 
+// One row renderer per profile object for the pure API; the streaming writer keeps its own.
+const ROW_CACHE = new WeakMap<Names, AssignmentRowRenderer>();
+
 /** Renders one `<promotionCode>` element (indented for its place inside `<assign>`). */
 export function renderAssignmentXml(assignment: Assignment, profile: Profile): string {
-  const t = tagsOf(profile);
-  let out = t.promotionCode.open;
-  out += element(t.codeExternalPromotionId, assignment.externalPromotionId, "externalPromotionId");
-  out += element(t.codeExternalId, assignment.promotionCodeId, "promotionCodeId");
-  // Engage ignores externalContactId when contactId is present, so only one of them is written.
-  if (assignment.contactId !== undefined) out += element(t.codeContactId, assignment.contactId, "contactId");
-  else if (assignment.externalContactId !== undefined)
-    out += element(t.codeExternalContactId, assignment.externalContactId, "externalContactId");
-  else {
-    throw new EngageError(
-      "internal",
-      "render.assignment_without_contact",
-      `promotionCodeId ${JSON.stringify(assignment.promotionCodeId)}: an assignment needs contactId or externalContactId; validation should have rejected this row`,
-    );
+  let rows = ROW_CACHE.get(profile.import);
+  if (rows === undefined) {
+    rows = new AssignmentRowRenderer(profile);
+    ROW_CACHE.set(profile.import, rows);
   }
-  out += optional(t.codeValidFromDate, assignment.validFromDate, "validFromDate");
-  return out + t.promotionCode.close;
+  return rows.xml(assignment);
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Location } from "../core/location.js";
 import type { Manifest, ManifestFile, ManifestPromotion } from "../schemas/manifest.js";
-import type { Assignment, Promotion } from "../schemas/promotion.js";
+import type { Promotion } from "../schemas/promotion.js";
 
 /** The manifest's name inside the output folder. */
 export const MANIFEST_NAME = "manifest.json";
@@ -40,45 +40,6 @@ export function toManifestPromotion(promotion: Promotion, at: Location): Manifes
     return channel;
   });
   return { ...fields, redemptionChannels, at: normalizeLocation(at) };
-}
-
-// Most ids need no JSON escaping; those are quoted directly, the rest go through JSON.stringify.
-const JSON_NEEDS_ESCAPE = /["\\\u0000-\u001F\uD800-\uDFFF]/;
-
-function jsonString(value: string): string {
-  return JSON_NEEDS_ESCAPE.test(value) ? JSON.stringify(value) : `"${value}"`;
-}
-
-/** The `"file":…` prefix shared by every key line of one import file: computed once per file. */
-export function keyLinePrefix(fileName: string): string {
-  return `{"file":${jsonString(fileName)}`;
-}
-
-/** Renders key lines (`ManifestKey` JSON objects with their line ends), caching what repeats from row to row. */
-export class KeyLineRenderer {
-  private lastInput: string | undefined;
-  private lastInputJson = "";
-
-  /** One line of `manifest.keys.ndjson` for an assignment in the file whose {@link keyLinePrefix} is given. */
-  render(prefix: string, assignment: Assignment, at: Location): string {
-    let line = `${prefix},"externalPromotionId":${jsonString(assignment.externalPromotionId)},"promotionCodeId":${jsonString(assignment.promotionCodeId)}`;
-    if (assignment.contactId !== undefined) line += `,"contactId":${jsonString(assignment.contactId)}`;
-    else if (assignment.externalContactId !== undefined)
-      line += `,"externalContactId":${jsonString(assignment.externalContactId)}`;
-    if (assignment.validFromDate !== undefined)
-      line += `,"validFromDate":${jsonString(assignment.validFromDate)}`;
-    if (at.file !== this.lastInput) {
-      this.lastInput = at.file;
-      this.lastInputJson = jsonString(at.file);
-    }
-    // The location in normalizeLocation's key order, without building an object per row.
-    line += `,"at":{"file":${this.lastInputJson}`;
-    if (at.line !== undefined) line += `,"line":${at.line}`;
-    if (at.column !== undefined) line += `,"column":${at.column}`;
-    if (at.field !== undefined) line += `,"field":${jsonString(at.field)}`;
-    if (at.record !== undefined) line += `,"record":${at.record}`;
-    return `${line}}}\n`;
-  }
 }
 
 /** Builds `manifest.json`'s content from what a render wrote. */

@@ -7,12 +7,11 @@ import type { Profile } from "../schemas/profile.js";
 import type { Assignment, Promotion } from "../schemas/promotion.js";
 import type { InputEvent } from "../validate/validate-inputs.js";
 import { ByteSink } from "./byte-sink.js";
-import { renderAssignmentXml, renderImportHead, renderImportTail, renderPromotionXml } from "./import-xml.js";
+import { AssignmentRowRenderer } from "./assignment-row.js";
+import { renderImportHead, renderImportTail, renderPromotionXml } from "./import-xml.js";
 import {
   buildManifest,
-  KeyLineRenderer,
   KEYS_NAME,
-  keyLinePrefix,
   MANIFEST_NAME,
   REJECTS_NAME,
   renderManifestJson,
@@ -81,11 +80,9 @@ class RenderRun {
   readonly promotions: ManifestPromotion[] = [];
   private readonly planner: ChunkPlanner;
   private readonly definitionXml = new Map<string, string>();
-  private readonly keyLines = new KeyLineRenderer();
+  private readonly rows: AssignmentRowRenderer;
   private chunkXml = new ByteSink();
   private chunkKeys = new ByteSink();
-  private chunkFile = "";
-  private chunkKeyPrefix = "";
   private stopped = false;
 
   constructor(
@@ -94,6 +91,7 @@ class RenderRun {
     private readonly keys: StagedAppendFile,
   ) {
     this.tally = new RenderTally(options.maxRejects);
+    this.rows = new AssignmentRowRenderer(options.profile);
     this.planner = new ChunkPlanner({ timestamp: options.timestamp, maxPerFile: options.maxPerFile });
   }
 
@@ -167,12 +165,10 @@ class RenderRun {
     this.tally.assignment();
     if (this.stopped) return false;
     const { file } = this.planner.place(assignment.externalPromotionId);
-    if (file.name !== this.chunkFile) {
-      this.chunkFile = file.name;
-      this.chunkKeyPrefix = keyLinePrefix(file.name);
-    }
-    this.chunkXml.write(renderAssignmentXml(assignment, this.options.profile));
-    this.chunkKeys.write(this.keyLines.render(this.chunkKeyPrefix, assignment, at));
+    this.rows.setFile(file.name);
+    const row = this.rows.render(assignment, at);
+    this.chunkXml.write(row.xml);
+    this.chunkKeys.write(row.key);
     return this.planner.full;
   }
 
