@@ -33,7 +33,14 @@ function writeRenderFolder() {
     const name = `20260301020000_${String(i).padStart(3, "0")}_promotions.xml`;
     const data = randomBytes(SIZE);
     writeFileSync(join(outDir, name), data);
-    files.push({ name, sha256: createHash("sha256").update(data).digest("hex"), bytes: SIZE, counts: { promotions: 1, assignments: 0 }, promotions: [], deliveries: {} });
+    files.push({
+      name,
+      sha256: createHash("sha256").update(data).digest("hex"),
+      bytes: SIZE,
+      counts: { promotions: 1, assignments: 0 },
+      promotions: [],
+      deliveries: {},
+    });
   }
   writeFileSync(join(outDir, "manifest.keys.ndjson"), "");
   const manifest = {
@@ -93,9 +100,15 @@ try {
     `${sshd.user}@127.0.0.1`,
   ];
   const putBatch = join(root, "put.batch");
-  writeFileSync(putBatch, [`cd ${remote}`, `lcd ${outDir}`, ...names.map((n) => `put ${n}`)].join("\n") + "\n");
+  writeFileSync(
+    putBatch,
+    [`cd ${remote}`, `lcd ${outDir}`, ...names.map((n) => `put ${n}`)].join("\n") + "\n",
+  );
   const getBatch = join(root, "get.batch");
-  writeFileSync(getBatch, [`cd ${remote}`, `lcd ${local}`, ...names.map((n) => `get ${n}`)].join("\n") + "\n");
+  writeFileSync(
+    getBatch,
+    [`cd ${remote}`, `lcd ${local}`, ...names.map((n) => `get ${n}`)].join("\n") + "\n",
+  );
   const common = ["--known-hosts", sshd.knownHostsFile, "--identity", sshd.userKeyFile, "--quiet"];
 
   const best = { sftpPut: Infinity, ourPut: Infinity, sftpGet: Infinity, ourGet: Infinity };
@@ -111,10 +124,19 @@ try {
     fresh(local);
     best.sftpGet = Math.min(best.sftpGet, await run("/usr/bin/sftp", sftpArgs(getBatch)));
     fresh(local);
-    const down = await measureCli(["fetch", "--from", sshd.url(remote), "--out", local, "--force", ...common]);
+    const down = await measureCli([
+      "fetch",
+      "--from",
+      sshd.url(remote),
+      "--out",
+      local,
+      "--force",
+      ...common,
+    ]);
     if (down.code !== 0) throw new Error(`fetch exited ${down.code}: ${down.stderr}${down.stdout}`);
     best.ourGet = Math.min(best.ourGet, down.wallMs);
-    if (readdirSync(local).filter((n) => n.endsWith(".xml")).length !== FILES) throw new Error("fetch did not download every file");
+    if (readdirSync(local).filter((n) => n.endsWith(".xml")).length !== FILES)
+      throw new Error("fetch did not download every file");
   }
 
   const mbps = (ms) => ((FILES * SIZE) / 1e6 / (ms / 1000)).toFixed(0);
@@ -125,8 +147,20 @@ try {
   );
   const upRatio = Number((best.sftpPut / best.ourPut).toFixed(2));
   const downRatio = Number((best.sftpGet / best.ourGet).toFixed(2));
-  report({ name: "upload 50 × 2 MB, throughput vs OpenSSH sftp", value: upRatio, unit: "×", target: `≥ ${TARGET}`, pass: upRatio >= TARGET });
-  report({ name: "fetch 50 × 2 MB, throughput vs OpenSSH sftp", value: downRatio, unit: "×", target: `≥ ${TARGET}`, pass: downRatio >= TARGET });
+  report({
+    name: "upload 50 × 2 MB, throughput vs OpenSSH sftp",
+    value: upRatio,
+    unit: "×",
+    target: `≥ ${TARGET}`,
+    pass: upRatio >= TARGET,
+  });
+  report({
+    name: "fetch 50 × 2 MB, throughput vs OpenSSH sftp",
+    value: downRatio,
+    unit: "×",
+    target: `≥ ${TARGET}`,
+    pass: downRatio >= TARGET,
+  });
   process.exitCode = upRatio >= TARGET && downRatio >= TARGET ? 0 : 1;
 } finally {
   await sshd.dispose();

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { mkdir, readdir, rename, stat, unlink } from "node:fs/promises";
+import { mkdir, open, readdir, rename, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { EngageError } from "../core/errors.js";
 import type { Issue } from "../core/issue.js";
@@ -8,7 +8,7 @@ import type { Logger } from "../cli/logger.js";
 import type { Progress, ProgressOptions } from "../cli/progress.js";
 import { acquireFolderLock } from "./folder-lock.js";
 import { openTransport } from "./open-transport.js";
-import { planFetch, type AfterAction, type FetchPlan } from "./plan-fetch.js";
+import { planFetch, type AfterAction, type FetchPlan, type FetchPlanItem } from "./plan-fetch.js";
 import { withRetries } from "./retry.js";
 import type { Target } from "./target.js";
 import type { TransportOptions } from "./transport-options.js";
@@ -168,7 +168,8 @@ export async function fetchFolder(
   let issues: Issue[] = [];
   let attempts = 0;
   const finish = (error?: EngageError): FetchResult => {
-    const files = [...results.values()];
+    // In name order, as planned, whatever order the stages finished in.
+    const files = [...results.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const result: FetchResult = {
       source: source.display,
       outDir,
@@ -228,8 +229,78 @@ export async function fetchFolder(
   }
   const release = await acquireFolderLock(outDir, FETCH_LOCK, "fetch", log);
   let progress: Progress | undefined;
-  let current: { name: string; size: number; remotePath: string } | undefined;
+  /** Files being downloaded or finished: the ones a failure leaves undone. */
+  const inFlight = new Map<string, { size: number; remotePath: string }>();
   try {
+    const finishFile = async (
+      session: TransportSession,
+      item: FetchPlanItem,
+      remotePath: string,
+      temp: string | undefined,
+      archive: string | undefined,
+    ): Promise<void> => {
+      const localPath = join(outDir, item.name);
+      let status: FetchFileResult["status"] = "skipped";
+      let reason = item.reason;
+      if (temp !== undefined) {
+        try {
+          // On disk before it is renamed into place, and before the remote file may be deleted.
+          const fh = await open(temp, "r+");
+          let got: number;
+          try {
+            await fh.sync();
+            got = (await fh.stat()).size;
+          } finally {
+            await fh.close();
+          }
+          const remote = await session.stat(remotePath);
+          if (remote === undefined || got !== remote.size) {
+            throw new EngageError(
+              "remote_unavailable",
+              "transport.size_mismatch",
+              `${remotePath}: downloaded ${got} bytes, but the server ${remote === undefined ? "no longer has the file" : `says ${remote.size}`}; it may still be being written`,
+              { retryable: true },
+            );
+          }
+          const had = await stat(localPath).then(
+            (s) => s.isFile(),
+            () => false,
+          );
+          if (had && !options.force && (await sameContent(temp, localPath))) {
+            await unlink(temp);
+            reason = "already downloaded (verified identical)";
+          } else {
+            if (had && !options.force)
+              log.warn(`${localPath}: replaced by the remote file of that name, whose content differs`);
+            await rename(temp, localPath);
+            status = "fetched";
+          }
+        } catch (error) {
+          await unlink(temp).catch(() => undefined);
+          throw error;
+        }
+      }
+      const result: FetchFileResult = {
+        name: item.name,
+        status,
+        bytes: item.size,
+        remotePath,
+        localPath,
+        reason,
+        after: "kept",
+      };
+      results.set(item.name, result);
+      // Only now, with a whole, size-checked local copy in place, is the remote file touched.
+      if (options.after.kind === "delete") {
+        await session.remove(remotePath);
+        result.after = "deleted";
+      } else if (archive !== undefined) {
+        await session.replace(remotePath, session.resolve(`${archive}/${item.name}`));
+        result.after = "moved";
+      }
+      inFlight.delete(item.name);
+    };
+
     await withRetries(policy, log, `fetch from ${source.display}`, async (attempt) => {
       attempts = attempt;
       const session = await transport.connect();
@@ -245,9 +316,11 @@ export async function fetchFolder(
         const bytes = plan.items.filter((i) => i.action === "fetch").reduce((n, i) => n + i.size, 0);
         progress ??= hooks.progress?.({ label: `fetch from ${source.display}`, total: bytes, unit: "bytes" });
         let bytesDone = 0;
+        // Two stages: file i+1 downloads while file i is fsynced, checked, renamed into place and
+        // deleted or moved on the server. The second stage runs in name order, one file at a time.
+        let finishing: Promise<void> = Promise.resolve();
         for (const item of plan.items) {
           const remotePath = session.resolve(item.name);
-          const localPath = join(outDir, item.name);
           if (item.action === "refuse") {
             results.set(item.name, {
               name: item.name,
@@ -258,69 +331,41 @@ export async function fetchFolder(
             });
             continue;
           }
-          current = { name: item.name, size: item.size, remotePath };
-          let status: FetchFileResult["status"] = "skipped";
-          let reason = item.reason;
+          inFlight.set(item.name, { size: item.size, remotePath });
+          const temp = join(outDir, partialNameOf(item.name));
+          let downloading: Promise<void> = Promise.resolve();
           if (item.action === "fetch") {
-            const temp = join(outDir, partialNameOf(item.name));
-            try {
-              let moved = 0;
-              await session.get(remotePath, temp, {
+            const base = bytesDone;
+            let moved = 0;
+            downloading = session
+              .get(remotePath, temp, {
                 onBytes: (n) => {
                   moved += n;
-                  progress?.set(bytesDone + moved);
+                  progress?.set(base + moved);
                 },
+              })
+              .catch(async (error: unknown) => {
+                await unlink(temp).catch(() => undefined);
+                throw error;
               });
-              const got = (await stat(temp)).size;
-              const remote = await session.stat(remotePath);
-              if (remote === undefined || got !== remote.size) {
-                throw new EngageError(
-                  "remote_unavailable",
-                  "transport.size_mismatch",
-                  `${remotePath}: downloaded ${got} bytes, but the server ${remote === undefined ? "no longer has the file" : `says ${remote.size}`}; it may still be being written`,
-                  { retryable: true },
-                );
-              }
-              const had = await stat(localPath).then(
-                (s) => s.isFile(),
-                () => false,
-              );
-              if (had && !options.force && (await sameContent(temp, localPath))) {
-                await unlink(temp);
-                reason = "already downloaded (verified identical)";
-              } else {
-                if (had && !options.force)
-                  log.warn(`${localPath}: replaced by the remote file of that name, whose content differs`);
-                await rename(temp, localPath);
-                status = "fetched";
-                reason = item.reason;
-              }
-            } catch (error) {
-              await unlink(temp).catch(() => undefined);
-              throw error;
-            }
             bytesDone += item.size;
           }
-          const result: FetchFileResult = {
-            name: item.name,
-            status,
-            bytes: item.size,
-            remotePath,
-            localPath,
-            reason,
-            after: "kept",
-          };
-          results.set(item.name, result);
-          // Only now, with a whole, size-checked local copy in place, is the remote file touched.
-          if (options.after.kind === "delete") {
-            await session.remove(remotePath);
-            result.after = "deleted";
-          } else if (archive !== undefined) {
-            await session.replace(remotePath, session.resolve(`${archive}/${item.name}`));
-            result.after = "moved";
+          // Both settle before anything is thrown, so a failure never cuts the other stage short.
+          const [downloaded, finished] = await Promise.allSettled([downloading, finishing]);
+          if (finished.status === "rejected") {
+            if (item.action === "fetch") await unlink(temp).catch(() => undefined);
+            throw finished.reason;
           }
-          current = undefined;
+          if (downloaded.status === "rejected") throw downloaded.reason;
+          finishing = finishFile(
+            session,
+            item,
+            remotePath,
+            item.action === "fetch" ? temp : undefined,
+            archive,
+          );
         }
+        await finishing;
       } finally {
         await session.close();
       }
@@ -330,12 +375,13 @@ export async function fetchFolder(
   } catch (error) {
     if (!(error instanceof EngageError)) throw error;
     progress?.done("stopped");
-    if (current !== undefined && !results.has(current.name)) {
-      results.set(current.name, {
-        name: current.name,
+    for (const [name, f] of inFlight) {
+      if (results.has(name)) continue;
+      results.set(name, {
+        name,
         status: "failed",
-        bytes: current.size,
-        remotePath: current.remotePath,
+        bytes: f.size,
+        remotePath: f.remotePath,
         reason: error.message,
       });
     }

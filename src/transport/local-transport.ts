@@ -8,11 +8,11 @@ import type { RemoteEntry, RemoteStat, Transport, TransportSession, TransferHook
 
 const CHUNK = 1024 * 1024;
 
-async function copy(from: string, to: string, hooks: TransferHooks): Promise<void> {
+async function copy(from: string, to: string, hooks: TransferHooks, flush: boolean): Promise<void> {
   const source = createReadStream(from, { highWaterMark: CHUNK });
   source.on("data", (chunk) => hooks.onBytes?.(chunk.length));
-  // `flush` fsyncs before close, so a rename that follows never exposes unwritten data.
-  await pipeline(source, createWriteStream(to, { flags: "w", flush: true, highWaterMark: CHUNK }));
+  // `flush` fsyncs before close, so the rename that follows a delivery never exposes unwritten data.
+  await pipeline(source, createWriteStream(to, { flags: "w", flush, highWaterMark: CHUNK }));
 }
 
 async function guard<T>(op: string, path: string, work: () => Promise<T>): Promise<T> {
@@ -55,9 +55,9 @@ export function createLocalTransport(target: LocalTarget): Transport {
             return out;
           }),
         put: (localPath, remotePath, hooks = {}) =>
-          guard("copy to", remotePath, () => copy(localPath, remotePath, hooks)),
+          guard("copy to", remotePath, () => copy(localPath, remotePath, hooks, true)),
         get: (remotePath, localPath, hooks = {}) =>
-          guard("copy", remotePath, () => copy(remotePath, localPath, hooks)),
+          guard("copy", remotePath, () => copy(remotePath, localPath, hooks, false)),
         replace: (from, to) => guard("rename", `${from} to ${to}`, () => rename(from, to)),
         remove: (path) => guard("delete", path, () => unlink(path)),
         mkdir: (path) => guard("mkdir", path, async () => void (await mkdir(path, { recursive: true }))),

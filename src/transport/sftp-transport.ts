@@ -1,11 +1,10 @@
 import { createReadStream, createWriteStream } from "node:fs";
-import { open } from "node:fs/promises";
 import { connect as netConnect, type Socket } from "node:net";
 import { posix } from "node:path";
 import { PassThrough } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ConnectConfig, SFTPWrapper } from "ssh2";
-import SftpClient from "ssh2-sftp-client";
+import type SftpClient from "ssh2-sftp-client";
 import { EngageError } from "../core/errors.js";
 import type { Logger } from "../cli/logger.js";
 import { withDeadline } from "./deadline.js";
@@ -41,6 +40,13 @@ function offersPosixRename(sftp: SFTPWrapper): boolean | undefined {
   return Object.prototype.hasOwnProperty.call(extensions, "posix-rename@openssh.com");
 }
 
+/** Loaded on first connect: the SSH stack costs every other command its start-up time otherwise. */
+let clientClass: Promise<typeof SftpClient> | undefined;
+function loadClient(): Promise<typeof SftpClient> {
+  clientClass ??= import("ssh2-sftp-client").then((m) => m.default);
+  return clientClass;
+}
+
 function errorCode(error: unknown): unknown {
   return (error as { code?: unknown } | null)?.code;
 }
@@ -68,7 +74,8 @@ export function createSftpTransport(
       let rawError: (Error & { level?: string }) | undefined;
       let lost: string | undefined;
       let closing = false;
-      const client = new SftpClient("engage-promo", {
+      const Client = await loadClient();
+      const client = new Client("engage-promo", {
         // The library's defaults print to the console; here a loss is only remembered, and the
         // call in progress fails with it.
         error: (e) => {
@@ -286,12 +293,6 @@ export function createSftpTransport(
                   previous = total;
                 },
               });
-              const fh = await open(localPath, "r+");
-              try {
-                await fh.sync();
-              } finally {
-                await fh.close();
-              }
               return;
             }
             const counter = new PassThrough({ highWaterMark: STREAM_CHUNK });
@@ -299,10 +300,10 @@ export function createSftpTransport(
               touch();
               hooks.onBytes?.(chunk.length);
             });
-            // `flush` fsyncs before close: the file is on disk before anyone renames it into place.
+            // Not flushed here: the caller fsyncs while the next file downloads.
             const written = pipeline(
               counter,
-              createWriteStream(localPath, { flags: "w", flush: true, highWaterMark: STREAM_CHUNK }),
+              createWriteStream(localPath, { flags: "w", highWaterMark: STREAM_CHUNK }),
             );
             written.catch(() => undefined);
             try {

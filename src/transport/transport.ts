@@ -33,7 +33,7 @@ export interface TransportSession {
   list(dir: string): Promise<RemoteEntry[]>;
   /** Writes a local file to `remotePath`, replacing whatever is there (leftovers of a broken run). */
   put(localPath: string, remotePath: string, hooks?: TransferHooks): Promise<void>;
-  /** Writes `remotePath` to a local file (created or truncated) and flushes it to disk. */
+  /** Writes `remotePath` to a local file (created or truncated); the caller fsyncs it. */
   get(remotePath: string, localPath: string, hooks?: TransferHooks): Promise<void>;
   /** Renames, replacing the destination atomically where the server allows it. */
   replace(from: string, to: string): Promise<void>;

@@ -166,7 +166,8 @@ export async function uploadFolder(
   const recorder = createDeliveryRecorder(loaded);
   let attempts = 0;
   let transferring = false;
-  let current: UploadPlanItem | undefined;
+  /** Files being written or finished: the ones a failure leaves undelivered. */
+  const inFlight = new Set<UploadPlanItem>();
   const progress =
     plan.send > 0
       ? hooks.progress?.({ label: `upload to ${target.display}`, total: plan.bytesToSend, unit: "bytes" })
@@ -191,7 +192,35 @@ export async function uploadFolder(
     }
 
     const mkdir = options.transport.mkdir || target.kind === "local";
-    let bytesDone = 0;
+    let bytesPut = 0;
+    const finishFile = async (
+      session: TransportSession,
+      item: UploadPlanItem,
+      uploadedAt: string,
+    ): Promise<void> => {
+      const remotePath = session.resolve(item.name);
+      const tempPath = session.resolve(item.tempName);
+      const st = await session.stat(tempPath);
+      if (st === undefined || st.size !== item.bytes) {
+        throw new EngageError(
+          "remote_unavailable",
+          "transport.size_mismatch",
+          `${tempPath}: the server holds ${st === undefined ? "no file" : `${st.size} bytes`} after the upload, expected ${item.bytes}`,
+          { retryable: true },
+        );
+      }
+      await session.replace(tempPath, remotePath);
+      recorder.record(item.index, target.display, {
+        remotePath,
+        uploadedAt,
+        verifiedAt: now().toISOString(),
+        bytes: item.bytes,
+      });
+      if (recorder.error) throw recorder.error;
+      results.set(item.name, { name: item.name, status: "sent", bytes: item.bytes, remotePath });
+      inFlight.delete(item);
+      log.debug(`sent ${item.name} (${item.bytes} bytes) to ${remotePath}`);
+    };
     await withRetries(
       { retries: options.transport.retries, baseDelayMs: options.transport.retryDelayMs },
       log,
@@ -203,43 +232,32 @@ export async function uploadFolder(
         const session = await pending;
         try {
           await ensureRemoteDir(session, target, mkdir, log);
+          // Two stages: file i+1 is written while file i is size-checked, renamed and recorded.
+          // Renames stay in manifest order, so a file never appears before one listed above it.
+          let finishing: Promise<void> = Promise.resolve();
           for (const item of plan.items) {
             if (item.action !== "send" || results.has(item.name)) continue;
-            current = item;
-            const remotePath = session.resolve(item.name);
             const tempPath = session.resolve(item.tempName);
-            progress?.set(bytesDone, `${results.size - plan.skip + 1}/${plan.send} ${item.name}`);
+            inFlight.add(item);
+            progress?.set(bytesPut, `${results.size - plan.skip + 1}/${plan.send} ${item.name}`);
             let moved = 0;
-            await session.put(join(dir, item.name), tempPath, {
-              onBytes: (n) => {
-                moved += n;
-                progress?.set(bytesDone + moved);
-              },
-            });
-            const uploadedAt = now().toISOString();
-            const st = await session.stat(tempPath);
-            if (st === undefined || st.size !== item.bytes) {
-              throw new EngageError(
-                "remote_unavailable",
-                "transport.size_mismatch",
-                `${tempPath}: the server holds ${st === undefined ? "no file" : `${st.size} bytes`} after the upload, expected ${item.bytes}`,
-                { retryable: true },
-              );
-            }
-            await session.replace(tempPath, remotePath);
-            const verifiedAt = now().toISOString();
-            recorder.record(item.index, target.display, {
-              remotePath,
-              uploadedAt,
-              verifiedAt,
-              bytes: item.bytes,
-            });
-            if (recorder.error) throw recorder.error;
-            bytesDone += item.bytes;
-            results.set(item.name, { name: item.name, status: "sent", bytes: item.bytes, remotePath });
-            log.debug(`sent ${item.name} (${item.bytes} bytes) to ${remotePath}`);
-            current = undefined;
+            const base = bytesPut;
+            // Both settle before anything is thrown, so a failure never cuts the other stage short.
+            const [written, finished] = await Promise.allSettled([
+              session.put(join(dir, item.name), tempPath, {
+                onBytes: (n) => {
+                  moved += n;
+                  progress?.set(base + moved);
+                },
+              }),
+              finishing,
+            ]);
+            if (finished.status === "rejected") throw finished.reason;
+            if (written.status === "rejected") throw written.reason;
+            bytesPut = base + item.bytes;
+            finishing = finishFile(session, item, now().toISOString());
           }
+          await finishing;
         } finally {
           await session.close();
         }
@@ -257,12 +275,13 @@ export async function uploadFolder(
       (e: unknown) => e as EngageError,
     );
     progress?.done("stopped");
-    if (current) {
-      results.set(current.name, {
-        name: current.name,
+    for (const item of inFlight) {
+      if (results.has(item.name)) continue;
+      results.set(item.name, {
+        name: item.name,
         status: "failed",
-        bytes: current.bytes,
-        remotePath: current.remotePath,
+        bytes: item.bytes,
+        remotePath: item.remotePath,
         reason: error.message,
       });
     }

@@ -236,7 +236,8 @@ describe.skipIf(skip)("faults against a real sshd", () => {
       );
       await sshd.stop("SIGKILL");
       await sshd.start();
-      proxy.rate = 1000 * MB;
+      // Slow enough that the watcher sees the second upload of that file begin.
+      proxy.rate = 4 * MB;
       const result = await running;
       expect(result.error).toBeUndefined();
       expect(result.attempts).toBeGreaterThanOrEqual(2);

@@ -19,7 +19,10 @@ describe.skipIf(skip)("fetch over SFTP from a real sshd", () => {
   });
 
   const options = (extra: Partial<FetchOptions> = {}): FetchOptions => ({
-    transport: transportOptionsFromArgs({ knownHosts: sshd.knownHostsFile, identity: sshd.userKeyFile, retries: 0, timeoutMs: 5000 }, {}),
+    transport: transportOptionsFromArgs(
+      { knownHosts: sshd.knownHostsFile, identity: sshd.userKeyFile, retries: 0, timeoutMs: 5000 },
+      {},
+    ),
     after: { kind: "keep" },
     pattern: "*.xml",
     force: false,
@@ -38,9 +41,18 @@ describe.skipIf(skip)("fetch over SFTP from a real sshd", () => {
 
   it("downloads every export file whole and deletes each from the server only then", async () => {
     const big = Buffer.alloc(3_000_000, 7);
-    const remote = exportFolder({ "20260301_redeemed.xml": big, "20260302_assigned.xml": "<promotions/>", "readme.txt": "x" });
+    const remote = exportFolder({
+      "20260301_redeemed.xml": big,
+      "20260302_assigned.xml": "<promotions/>",
+      "readme.txt": "x",
+    });
     const out = join(tempDir(), "in");
-    const result = await fetchFolder(parseTarget(sshd.url(remote)), out, options({ after: { kind: "delete" } }), { log: captureLog().log });
+    const result = await fetchFolder(
+      parseTarget(sshd.url(remote)),
+      out,
+      options({ after: { kind: "delete" } }),
+      { log: captureLog().log },
+    );
     expect(result.error).toBeUndefined();
     expect(result.files.map((f) => [f.name, f.status, f.after, f.bytes])).toEqual([
       ["20260301_redeemed.xml", "fetched", "deleted", 3_000_000],
@@ -56,9 +68,16 @@ describe.skipIf(skip)("fetch over SFTP from a real sshd", () => {
     const out = tempDir();
     const first = await fetchFolder(parseTarget(sshd.url(remote)), out, options(), { log: captureLog().log });
     expect(first.totals).toMatchObject({ fetched: 2, skipped: 0 });
-    const second = await fetchFolder(parseTarget(sshd.url(remote)), out, options(), { log: captureLog().log });
+    const second = await fetchFolder(parseTarget(sshd.url(remote)), out, options(), {
+      log: captureLog().log,
+    });
     expect(second.totals).toMatchObject({ fetched: 0, skipped: 2 });
-    const forced = await fetchFolder(parseTarget(sshd.url(remote)), out, options({ force: true, fastGet: true }), { log: captureLog().log });
+    const forced = await fetchFolder(
+      parseTarget(sshd.url(remote)),
+      out,
+      options({ force: true, fastGet: true }),
+      { log: captureLog().log },
+    );
     expect(forced.totals).toMatchObject({ fetched: 2 });
     expect(readFileSync(join(out, "b.xml"))).toEqual(Buffer.alloc(2_000_000, 1));
     expect(readdirSync(remote).sort()).toEqual(["a.xml", "b.xml"]);
@@ -69,7 +88,12 @@ describe.skipIf(skip)("fetch over SFTP from a real sshd", () => {
     const archive = join(sshd.remoteDir, `archive${n}`);
     mkdirSync(archive);
     writeFileSync(join(archive, "a.xml"), "an older file of that name");
-    const result = await fetchFolder(parseTarget(sshd.url(remote)), tempDir(), options({ after: { kind: "move", dir: archive } }), { log: captureLog().log });
+    const result = await fetchFolder(
+      parseTarget(sshd.url(remote)),
+      tempDir(),
+      options({ after: { kind: "move", dir: archive } }),
+      { log: captureLog().log },
+    );
     expect(result.totals).toMatchObject({ fetched: 2, moved: 2 });
     expect(readdirSync(remote)).toEqual([]);
     expect(readFileSync(join(archive, "a.xml"), "utf8")).toBe("one");
@@ -80,12 +104,33 @@ describe.skipIf(skip)("fetch over SFTP from a real sshd", () => {
     const remote = exportFolder({ "..\\..\\evil.xml": "x", "tab\tname.xml": "y", "ok.xml": "z" });
     const root = tempDir();
     const run = await runTransportCli(
-      ["fetch", "--from", sshd.url(remote), "--out", "in", "--after", "delete", "--known-hosts", sshd.knownHostsFile, "--identity", sshd.userKeyFile],
+      [
+        "fetch",
+        "--from",
+        sshd.url(remote),
+        "--out",
+        "in",
+        "--after",
+        "delete",
+        "--known-hosts",
+        sshd.knownHostsFile,
+        "--identity",
+        sshd.userKeyFile,
+      ],
       { cwd: root },
     );
     expect(run.code).toBe(65);
-    expect(run.summary).toMatchObject({ command: "fetch", status: "invalid", fetched: 1, refused: 2, deleted: 1, issues: { error: 2, warning: 0 } });
-    expect(run.stderr).toContain('remote file "..\\\\..\\\\evil.xml" holds a path separator and could escape the folder; not downloaded, left on the server');
+    expect(run.summary).toMatchObject({
+      command: "fetch",
+      status: "invalid",
+      fetched: 1,
+      refused: 2,
+      deleted: 1,
+      issues: { error: 2, warning: 0 },
+    });
+    expect(run.stderr).toContain(
+      'remote file "..\\\\..\\\\evil.xml" holds a path separator and could escape the folder; not downloaded, left on the server',
+    );
     expect(run.stderr).toContain("transport.unsafe_remote_name");
     expect(readdirSync(join(root, "in"))).toEqual(["ok.xml"]);
     expect(readdirSync(remote).sort()).toEqual(["..\\..\\evil.xml", "tab\tname.xml"]);
@@ -95,12 +140,27 @@ describe.skipIf(skip)("fetch over SFTP from a real sshd", () => {
     const remote = exportFolder({ "a.xml": "one", "b.xml": "two" });
     const root = tempDir();
     const run = await runTransportCli(
-      ["fetch", "--from", sshd.url(remote), "--out", "in", "--after", "delete", "--dry-run", "--known-hosts", sshd.knownHostsFile, "--identity", sshd.userKeyFile],
+      [
+        "fetch",
+        "--from",
+        sshd.url(remote),
+        "--out",
+        "in",
+        "--after",
+        "delete",
+        "--dry-run",
+        "--known-hosts",
+        sshd.knownHostsFile,
+        "--identity",
+        sshd.userKeyFile,
+      ],
       { cwd: root },
     );
     expect(run.code).toBe(0);
     expect(run.summary).toMatchObject({ status: "dry-run", planned: 2, fetched: 0, deleted: 0 });
-    expect(run.stdout).toContain(`fetch plan for ${sshd.url(remote)} into ${join(root, "in")}: 2 file(s) to download, 0 already here, 0 refused; then delete`);
+    expect(run.stdout).toContain(
+      `fetch plan for ${sshd.url(remote)} into ${join(root, "in")}: 2 file(s) to download, 0 already here, 0 refused; then delete`,
+    );
     expect(run.stdout).toContain('  get   "a.xml" (3 bytes): new');
     expect(existsSync(join(root, "in"))).toBe(false);
     expect(readdirSync(remote).sort()).toEqual(["a.xml", "b.xml"]);
