@@ -87,9 +87,18 @@ export class CsvScanner {
     const out: CsvRecord[] = [];
     const buf = this.buf;
     if (this.delimiter === undefined) {
-      const nl = buf.indexOf("\n", this.pos);
-      if (nl < 0 && !final) return out;
-      this.setDelimiter(detectDelimiter(nl < 0 ? buf.slice(this.pos) : buf.slice(this.pos, nl)));
+      // decided by the first line that is not empty: the header
+      let from = this.pos;
+      for (;;) {
+        const nl = buf.indexOf("\n", from);
+        if (nl < 0 && !final) return out;
+        const line = buf.slice(from, nl < 0 ? buf.length : nl);
+        if (line.trim() !== "" || nl < 0) {
+          this.setDelimiter(detectDelimiter(line));
+          break;
+        }
+        from = nl + 1;
+      }
     }
     const delimiter = this.delimiter!;
     while (this.pos < buf.length) {

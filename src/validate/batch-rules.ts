@@ -56,7 +56,7 @@ export class BatchRules {
   private readonly rejectedPromotions = new Map<string, Location>();
   private readonly codes = new HashIndex();
   private readonly pairs = new HashIndex();
-  private readonly undefinedReported = new HashIndex(1 << 4);
+  private readonly undefinedReported = new HashIndex();
   /**
    * The indexes store one number per key: a position that is the line plus the base of the
    * file's stretch, each file (as read) taking the positions after the previous one's lines.

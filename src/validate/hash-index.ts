@@ -42,18 +42,28 @@ export function hash64(out: Uint32Array, a: string, b?: string, lowerB = false):
   finish(out);
 }
 
-/** Most keys a table holds before it grows by half: linear probing stays short at 80 %. */
-const MAX_LOAD = 0.8;
-const TWO_32 = 4294967296;
+/** Slots of one segment: 16,384 × 12 bytes = 192 KiB, small enough to allocate and split at will. */
+const SEGMENT_BITS = 14;
+const SEGMENT = 1 << SEGMENT_BITS;
+const SLOT_MASK = SEGMENT - 1;
+/** A segment splits when it would be more than 80 % full: linear probing stays short. */
+const SPLIT_AT = Math.floor(SEGMENT * 0.8);
+/** The directory never needs this many bits: 2^24 segments would hold 200 billion keys. */
+const MAX_DEPTH = 24;
 
 /**
  * A set of keys, each remembered with a position (a number below 2^32 - 1, such as a line), for
  * the duplicate rules over batches of millions of rows in little memory, one probe per key.
  *
- * Keys are stored as 64-bit hashes, not as strings. One open-addressing table (linear probing,
- * at most 80 % full, growing by half) holds per slot the two hash halves and the position,
- * 12 bytes, side by side so a probe reads one cache line: 15 to 23 bytes a key, so
- * 1,000,000 keys take at most 23 MB and 2,000,000 at most 45 MB.
+ * Keys are stored as 64-bit hashes, not as strings, in an extendible hash table: a directory
+ * indexed by the top bits of the hash's first half points at fixed segments of 16,384 slots;
+ * a segment that gets 80 % full splits in two on one more bit. The table so grows a segment at
+ * a time, reusing the full segment in place: it never copies, or leaves for the garbage
+ * collector, a large array, so memory has no peaks beyond what it holds. Within a segment,
+ * linear probing over slots of 12 bytes side by side (the two hash halves and the position), so
+ * a probe reads one cache line. As a uniform hash fills all segments alike, they split in the
+ * same wave: segments are 40 to 80 % full, 15 to 30 bytes a key; 1,000,000 keys take 24 MB,
+ * 2,000,000 keys 48 MB.
  *
  * The price is that two different keys with the same 64-bit hash count as one. For n distinct
  * keys the chance that any two collide is about n²/2^65: 1 in 9 million for 2,000,000 keys, so
@@ -61,27 +71,23 @@ const TWO_32 = 4294967296;
  * names the first line, so a person can check it.
  */
 export class HashIndex {
-  /** Per slot three words: low half, high half, position + 1 (0: the slot is empty). */
-  private table: Uint32Array;
-  private capacity: number;
+  /** Segment number for each value of the hash's top `depth` bits. */
+  private directory = new Int32Array(1);
+  private depth = 0;
+  /** Per segment, per slot three words: first half, second half, position + 1 (0: empty). */
+  private readonly segments: Uint32Array[] = [new Uint32Array(SEGMENT * 3)];
+  private readonly localDepth: number[] = [0];
+  private readonly filled: number[] = [0];
+  private scratch: Uint32Array | undefined;
   private size = 0;
   private readonly hash = new Uint32Array(2);
-  /** The empty slot the last `find` stopped at, for `add`; -1 after a hit. */
+  /** Where the last `find` stopped at an empty slot, for `add`; -1 after a hit. */
+  private emptySegment = -1;
   private emptySlot = -1;
-
-  constructor(initialSlots = 1 << 12) {
-    this.capacity = initialSlots;
-    this.table = new Uint32Array(initialSlots * 3);
-  }
 
   /** Number of keys held. */
   get count(): number {
     return this.size;
-  }
-
-  private home(lo: number): number {
-    // multiply-shift range reduction: any capacity, uses the hash's high bits
-    return Math.min(Math.floor((lo / TWO_32) * this.capacity), this.capacity - 1);
   }
 
   /**
@@ -90,49 +96,80 @@ export class HashIndex {
    */
   find(a: string, b?: string, lowerB = false): number | undefined {
     hash64(this.hash, a, b, lowerB);
-    const lo = this.hash[0]!;
-    const hi = this.hash[1]!;
-    const table = this.table;
-    const capacity = this.capacity;
-    for (let s = this.home(lo); ; s = s + 1 === capacity ? 0 : s + 1) {
+    const h1 = this.hash[0]!;
+    const h2 = this.hash[1]!;
+    const segment = this.depth === 0 ? this.directory[0]! : this.directory[h1 >>> (32 - this.depth)]!;
+    const table = this.segments[segment]!;
+    let s = h2 & SLOT_MASK;
+    for (let probes = 0; probes < SEGMENT; probes++) {
       const i = 3 * s;
       const ref = table[i + 2]!;
       if (ref === 0) {
+        this.emptySegment = segment;
         this.emptySlot = s;
         return undefined;
       }
-      if (table[i] === lo && table[i + 1] === hi) {
-        this.emptySlot = -1;
+      if (table[i] === h1 && table[i + 1] === h2) {
+        this.emptySegment = -1;
         return ref - 1;
       }
+      s = (s + 1) & SLOT_MASK;
     }
+    // a full segment: cannot happen while segments split at 80 %
+    this.emptySegment = -1;
+    return undefined;
   }
 
   /** Remembers the key the last `find` reported new, at `position`. */
   add(position: number): void {
-    if (this.emptySlot < 0) return;
+    const segment = this.emptySegment;
+    if (segment < 0) return;
     const i = 3 * this.emptySlot;
-    this.table[i] = this.hash[0]!;
-    this.table[i + 1] = this.hash[1]!;
-    this.table[i + 2] = position + 1;
-    this.emptySlot = -1;
+    const table = this.segments[segment]!;
+    table[i] = this.hash[0]!;
+    table[i + 1] = this.hash[1]!;
+    table[i + 2] = position + 1;
+    this.emptySegment = -1;
     this.size += 1;
-    if (this.size > this.capacity * MAX_LOAD) this.grow();
+    this.filled[segment]! += 1;
+    if (this.filled[segment]! > SPLIT_AT && this.localDepth[segment]! < MAX_DEPTH) this.split(segment);
   }
 
-  private grow(): void {
-    const old = this.table;
-    this.capacity = Math.ceil(this.capacity * 1.5);
-    const table = new Uint32Array(this.capacity * 3);
-    const capacity = this.capacity;
-    for (let i = 0; i < old.length; i += 3) {
-      if (old[i + 2] === 0) continue;
-      let s = this.home(old[i]!);
-      while (table[3 * s + 2] !== 0) s = s + 1 === capacity ? 0 : s + 1;
-      table[3 * s] = old[i]!;
-      table[3 * s + 1] = old[i + 1]!;
-      table[3 * s + 2] = old[i + 2]!;
+  /** Splits a segment on the next bit of the hash's first half into itself and a new segment. */
+  private split(segment: number): void {
+    const d = this.localDepth[segment]!;
+    if (d === this.depth) {
+      const doubled = new Int32Array(this.directory.length * 2);
+      for (let i = 0; i < doubled.length; i++) doubled[i] = this.directory[i >> 1]!;
+      this.directory = doubled;
+      this.depth += 1;
     }
-    this.table = table;
+    const sibling = this.segments.length;
+    this.segments.push(new Uint32Array(SEGMENT * 3));
+    this.localDepth[segment] = d + 1;
+    this.localDepth.push(d + 1);
+    this.filled[segment] = 0;
+    this.filled.push(0);
+    // directory entries of this segment whose bit d (from the top) is 1 now point at the sibling
+    const shift = this.depth - 1 - d;
+    for (let i = 0; i < this.directory.length; i++) {
+      if (this.directory[i] === segment && ((i >>> shift) & 1) === 1) this.directory[i] = sibling;
+    }
+    const old = this.segments[segment]!;
+    const scratch = (this.scratch ??= new Uint32Array(SEGMENT * 3));
+    scratch.set(old);
+    old.fill(0);
+    for (let i = 0; i < scratch.length; i += 3) {
+      if (scratch[i + 2] === 0) continue;
+      const h1 = scratch[i]!;
+      const target = ((h1 >>> (31 - d)) & 1) === 1 ? sibling : segment;
+      const table = this.segments[target]!;
+      let s = scratch[i + 1]! & SLOT_MASK;
+      while (table[3 * s + 2] !== 0) s = (s + 1) & SLOT_MASK;
+      table[3 * s] = h1;
+      table[3 * s + 1] = scratch[i + 1]!;
+      table[3 * s + 2] = scratch[i + 2]!;
+      this.filled[target]! += 1;
+    }
   }
 }

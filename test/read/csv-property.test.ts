@@ -33,8 +33,8 @@ describe("CSV reading, for any field text", () => {
   it("reads back exactly what was written, however the text is cut into chunks", () => {
     fc.assert(
       fc.property(table, ({ delimiter, records, crlf, cuts }) => {
-        // the header names the delimiter, so detection agrees with the writer
-        const width = Math.max(...records.map((r) => r.length));
+        // the header shows the delimiter (two columns at least), so detection agrees with the writer
+        const width = Math.max(2, ...records.map((r) => r.length));
         const header = Array.from({ length: width }, (_, i) => `h${i}`).join(delimiter);
         const eol = crlf ? "\r\n" : "\n";
         const text =
@@ -54,7 +54,7 @@ describe("CSV reading, for any field text", () => {
         expect(out.slice(1).map((r) => r.fields)).toEqual(records.map((r) => r.map(([t]) => t)));
         expect(out.every((r) => r.problem === undefined)).toBe(true);
       }),
-      { numRuns: 400 },
+      { numRuns: 1000 },
     );
   });
 

@@ -147,3 +147,13 @@ describe("CsvScanner", () => {
     expect(fields(scan('a;"b"'))).toEqual([["a", "b"]]);
   });
 });
+
+describe("CsvScanner's delimiter", () => {
+  it("is decided by the first line that is not empty", () => {
+    const records = new CsvScanner().push("\r\n\na,b\nc,d\n");
+    expect(records.map((r) => [r.line, r.fields])).toEqual([
+      [3, ["a", "b"]],
+      [4, ["c", "d"]],
+    ]);
+  });
+});

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { EngageError } from "../../src/core/errors.js";
+import { unreadable } from "../../src/read/input-errors.js";
 import { formatOf } from "../../src/read/input-format.js";
 import { assertReadable, openInput } from "../../src/read/open-input.js";
 import type { RawRow, ReadBatch } from "../../src/read/raw-row.js";
@@ -54,6 +55,19 @@ describe("assertReadable", () => {
   it("fails with exit 66 for a folder", async () => {
     const error = await assertReadable(files.dir).catch((e: unknown) => e);
     expect(error).toMatchObject({ kind: "input_missing", code: "read.file_unreadable" });
+  });
+});
+
+describe("unreadable", () => {
+  it("maps file system errors to exit 66 and hands anything else back", () => {
+    const denied = Object.assign(new Error("denied"), { code: "EACCES" });
+    expect(unreadable("a.csv", denied)).toMatchObject({
+      kind: "input_missing",
+      code: "read.file_unreadable",
+      message: "a.csv: cannot be read (EACCES)",
+    });
+    const bug = new TypeError("x is undefined");
+    expect(unreadable("a.csv", bug)).toBe(bug);
   });
 });
 

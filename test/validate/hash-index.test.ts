@@ -3,7 +3,7 @@ import { hash64, HashIndex } from "../../src/validate/hash-index.js";
 
 describe("HashIndex", () => {
   it("remembers where a key was first seen, and only when added", () => {
-    const index = new HashIndex(4);
+    const index = new HashIndex();
     expect(index.find("a")).toBeUndefined();
     expect(index.find("b")).toBeUndefined();
     index.add(7);
@@ -13,7 +13,7 @@ describe("HashIndex", () => {
   });
 
   it("keeps every key through growth, with no false duplicates among 200,000 keys", () => {
-    const index = new HashIndex(4);
+    const index = new HashIndex();
     let seenBefore = 0;
     for (let i = 0; i < 200_000; i++) {
       if (index.find(`CODE-${i}`) !== undefined) seenBefore += 1;
