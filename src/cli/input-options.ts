@@ -1,3 +1,4 @@
+import { isAbsolute, relative, resolve } from "node:path";
 import type { Options } from "yargs";
 import { EngageError } from "../core/errors.js";
 import type { Profile } from "../schemas/profile.js";
@@ -81,21 +82,6 @@ export function parseColumns(text: string | undefined): Record<string, string> |
   return out;
 }
 
-/** Checks an IANA time zone name with the runtime's own zone database. */
-export function checkTimezone(zone: string | undefined): string | undefined {
-  if (zone === undefined || zone === "") return undefined;
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: zone });
-  } catch {
-    throw new EngageError(
-      "usage",
-      "cli.timezone_invalid",
-      `--timezone: expected an IANA zone such as Europe/Stockholm, got ${JSON.stringify(zone)}`,
-    );
-  }
-  return zone;
-}
-
 /** Builds the validate stage's options from parsed flags. */
 export function validateOptionsFromArgs(
   args: {
@@ -110,8 +96,8 @@ export function validateOptionsFromArgs(
   if (args.kind === "definitions" || args.kind === "assignments") options.kind = args.kind;
   const columns = parseColumns(args.columns);
   if (columns !== undefined) options.columns = columns;
-  const zone = checkTimezone(args.timezone);
-  if (zone !== undefined) options.timezone = zone;
+  // The zone itself is checked by the validate stage, against the runtime's zone database.
+  if (args.timezone !== undefined && args.timezone !== "") options.timezone = args.timezone;
   return options;
 }
 
@@ -141,4 +127,12 @@ export function parseCount(name: string, text: string | undefined, fallback: num
     );
   }
   return Number(text);
+}
+
+/**
+ * Names input files for the readers: relative to the process's folder when the command runs in
+ * another one (so messages keep short paths), unchanged when absolute.
+ */
+export function inputPaths(files: readonly string[], cwd: string): string[] {
+  return files.map((f) => (isAbsolute(f) ? f : relative(process.cwd(), resolve(cwd, f)) || "."));
 }

@@ -9,7 +9,7 @@ import { ManifestSchema } from "../schemas/manifest.js";
 import type { RedemptionChannel } from "../schemas/promotion.js";
 import { validateInputs } from "../validate/validate-inputs.js";
 import type { CommandContext } from "./command.js";
-import { parseCount, parseTimestamp, validateOptionsFromArgs } from "./input-options.js";
+import { inputPaths, parseCount, parseTimestamp, validateOptionsFromArgs } from "./input-options.js";
 import { TOOL_VERSION } from "./version.js";
 
 /** Options of the commands that render (`render`, `run`). */
@@ -91,7 +91,7 @@ export async function renderJob(args: RenderJobArgs, ctx: CommandContext): Promi
   const maxRejects = parseCount("max-rejects", args.maxRejects, 0);
   const timestamp = parseTimestamp(args.timestamp, ctx.startedAt);
   const progress = ctx.progress({ label: "render", unit: "rows" });
-  const result = await writeRender(validateInputs(args.inputs, options), {
+  const result = await writeRender(validateInputs(inputPaths(args.inputs, ctx.cwd), options), {
     outDir: resolve(ctx.cwd, args.out),
     profile,
     timestamp,

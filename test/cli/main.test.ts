@@ -50,6 +50,19 @@ describe("the command line", () => {
     expect(run.stderr).toContain("--timestamp: expected an ISO 8601 instant");
   });
 
+  it("reads relative input paths from the working folder", async () => {
+    const dir = tempDir();
+    writeCsv(dir, "defs.csv", readFileSync(defs, "utf8"));
+    const run = await runCli(["validate", "defs.csv"], { cwd: dir });
+    expect(run.code, run.stderr).toBe(0);
+  });
+
+  it("exits 2 for a time zone that does not exist", async () => {
+    const run = await runCli(["validate", defs, "--timezone", "Mars/Olympus"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("Mars/Olympus");
+  });
+
   it("exits 66 when an input file is missing, without a stack trace", async () => {
     const run = await runCli(["validate", join(tempDir(), "nope.csv")]);
     expect(run.code).toBe(EXIT_CODES.input_missing.code);

@@ -2,7 +2,7 @@ import type { Issue } from "../../core/issue.js";
 import { loadProfile } from "../../profile/load-profile.js";
 import { validateInputs } from "../../validate/validate-inputs.js";
 import { defineCommand } from "../command.js";
-import { INPUT_OPTIONS, validateOptionsFromArgs } from "../input-options.js";
+import { INPUT_OPTIONS, inputPaths, validateOptionsFromArgs } from "../input-options.js";
 import { newCounts, tallyEvent } from "../input-counts.js";
 
 export const validateCommand = defineCommand({
@@ -21,7 +21,7 @@ export const validateCommand = defineCommand({
   async run(args, ctx) {
     const profile = await loadProfile(args.profile, ctx.cwd);
     const options = validateOptionsFromArgs(args, profile);
-    const inputs = (args.inputs as string[] | undefined) ?? [];
+    const inputs = inputPaths((args.inputs as string[] | undefined) ?? [], ctx.cwd);
     const counts = newCounts();
     const issues: Issue[] = [];
     const progress = ctx.progress({ label: "validate", unit: "rows" });
