@@ -147,6 +147,15 @@ export function createSftpTransport(
         destroy();
         if (hostKeyError) throw hostKeyError;
         const why = cleanMessage(error, secrets);
+        if (checker.algorithms && /no matching host key/i.test(why)) {
+          // Asked only for the key types known_hosts lists for this host, and the server has none
+          // of them: as good as a changed key.
+          throw new EngageError(
+            "auth_refused",
+            "transport.host_key_mismatch",
+            `host key of ${endpoint} does not match: known_hosts lists only ${checker.algorithms.join(", ")} keys for it, and the server offers none of those types; refusing to connect`,
+          );
+        }
         if (/privatekey|passphrase|unsupported key format|encrypted/i.test(why) && credentials.privateKey) {
           const hint = credentials.passphrase ? "" : ` (for an encrypted key, set ${PASSPHRASE_ENV})`;
           throw new EngageError(

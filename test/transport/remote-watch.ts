@@ -6,19 +6,9 @@ import { join } from "node:path";
 export interface WatchReport {
   /** Every time a final name held something other than the whole, right file. */
   violations: string[];
-  /** How many uploads of each file began: `<name>.part` appeared, or shrank (truncated by a new upload). */
-  partStarts: Map<string, number>;
   /** Final names seen, whole. */
   finalSeen: Set<string>;
   observations: number;
-}
-
-function sizeOrUndefined(path: string): number | undefined {
-  try {
-    return statSync(path).size;
-  } catch {
-    return undefined;
-  }
 }
 
 /**
@@ -32,12 +22,10 @@ export function watchDeliveryFolder(
 ): { stop: () => WatchReport } {
   const report: WatchReport = {
     violations: [],
-    partStarts: new Map(),
     finalSeen: new Set(),
     observations: 0,
   };
   const checked = new Map<string, string>();
-  let partSizes = new Map<string, number>();
   const poll = (): void => {
     let names: string[];
     try {
@@ -46,18 +34,8 @@ export function watchDeliveryFolder(
       return;
     }
     report.observations += 1;
-    const partsNow = new Map<string, number>();
     for (const name of names) {
-      if (name.endsWith(".part")) {
-        const base = name.slice(0, -".part".length);
-        const size = sizeOrUndefined(join(dir, name));
-        if (size === undefined) continue;
-        partsNow.set(base, size);
-        const before = partSizes.get(base);
-        if (before === undefined || size < before)
-          report.partStarts.set(base, (report.partStarts.get(base) ?? 0) + 1);
-        continue;
-      }
+      if (name.endsWith(".part")) continue;
       const want = expected.get(name);
       if (want === undefined) continue;
       try {
@@ -75,7 +53,6 @@ export function watchDeliveryFolder(
         // renamed over or removed between readdir and read: the next poll sees what replaced it
       }
     }
-    partSizes = partsNow;
   };
   const timer = setInterval(poll, intervalMs);
   return {

@@ -82,6 +82,26 @@ describe.skipIf(skip)("host keys and credentials against a real sshd", () => {
     expect(connections).toBe(1);
   });
 
+  it("refuses a server that has no key of the type known_hosts lists for it (exit 77)", async () => {
+    const dir = tempDir();
+    execFileSync(SSH_KEYGEN, ["-q", "-t", "rsa", "-b", "2048", "-N", "", "-f", join(dir, "rsa")], {
+      stdio: "ignore",
+    });
+    const file = join(dir, "known_hosts");
+    writeFileSync(
+      file,
+      `[127.0.0.1]:${sshd.port} ${readFileSync(join(dir, "rsa.pub"), "utf8").split(" ").slice(0, 2).join(" ")}\n`,
+    );
+    const { result, connections } = await upload({ knownHosts: file, identity: sshd.userKeyFile });
+    expect(result.error).toMatchObject({
+      kind: "auth_refused",
+      code: "transport.host_key_mismatch",
+      exitCode: 77,
+    });
+    expect(result.error?.message).toContain("rsa-sha2-512");
+    expect(connections).toBe(1);
+  });
+
   it("uses ~/.ssh/known_hosts when no host key option is given", async () => {
     const home = tempDir();
     const known = await upload({ identity: sshd.userKeyFile }, { HOME: home });
