@@ -1,45 +1,38 @@
 const K1 = 2654435761;
 const K2 = 1597334677;
 
-function fold(text: string, h: Uint32Array, lowerAscii: boolean): void {
-  let h1 = h[0]!;
-  let h2 = h[1]!;
-  for (let i = 0; i < text.length; i++) {
-    let c = text.charCodeAt(i);
-    if (lowerAscii && c >= 65 && c <= 90) c += 32;
-    h1 = Math.imul(h1 ^ c, K1);
-    h2 = Math.imul(h2 ^ c, K2);
-  }
-  h[0] = h1;
-  h[1] = h2;
-}
-
-function finish(h: Uint32Array): void {
-  let h1 = h[0]!;
-  let h2 = h[1]!;
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507);
-  h1 ^= Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507);
-  h2 ^= Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  h[0] = h1 >>> 0;
-  h[1] = h2 >>> 0;
-}
-
 /**
  * A 64-bit hash of a key made of one or two texts (two are hashed as `a`, U+0000, `b`, without
  * building the joined string; `lowerB` folds ASCII capitals of `b`, for GUIDs). Two independent
  * multiply-xorshift lanes over the UTF-16 code units (the scheme of cyrb53, kept at 64 bits),
- * each finished with an avalanche mix. Writes the halves to `out`.
+ * each finished with an avalanche mix. Writes the halves to `out`; one flat function, so the
+ * engine inlines it into the probe.
  */
 export function hash64(out: Uint32Array, a: string, b?: string, lowerB = false): void {
-  out[0] = 0xdeadbeef ^ a.length;
-  out[1] = 0x41c6ce57 ^ (b?.length ?? 0xffff);
-  fold(a, out, false);
-  if (b !== undefined) {
-    fold("\0", out, false);
-    fold(b, out, lowerB);
+  let h1 = 0xdeadbeef ^ a.length;
+  let h2 = 0x41c6ce57 ^ (b === undefined ? 0xffff : b.length);
+  for (let i = 0; i < a.length; i++) {
+    const c = a.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, K1);
+    h2 = Math.imul(h2 ^ c, K2);
   }
-  finish(out);
+  if (b !== undefined) {
+    // the U+0000 between the two texts
+    h1 = Math.imul(h1, K1);
+    h2 = Math.imul(h2, K2);
+    for (let i = 0; i < b.length; i++) {
+      let c = b.charCodeAt(i);
+      if (lowerB && c >= 65 && c <= 90) c += 32;
+      h1 = Math.imul(h1 ^ c, K1);
+      h2 = Math.imul(h2 ^ c, K2);
+    }
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507);
+  h1 ^= Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507);
+  h2 ^= Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  out[0] = h1 >>> 0;
+  out[1] = h2 >>> 0;
 }
 
 /** Slots of one segment: 16,384 × 12 bytes = 192 KiB, small enough to allocate and split at will. */
