@@ -5,8 +5,6 @@ import { ManifestKeySchema, ManifestSchema } from "./manifest.js";
 import { ProfileSchema } from "./profile.js";
 import { PromotionInputSchema } from "./promotion-input.js";
 
-const BASE = "https://engage-promo.dev/schemas/";
-
 /** What `engage-promo schema` writes: file name → zod schema, and which side of it users write. */
 const SOURCES = [
   { file: "promotion-definition.schema.json", schema: PromotionInputSchema, io: "input", title: "engage-promo promotion definition (JSON input record)" },
@@ -22,7 +20,7 @@ export function renderJsonSchemas(): Map<string, string> {
   const out = new Map<string, string>();
   for (const source of SOURCES) {
     const json = z.toJSONSchema(source.schema, { io: source.io, unrepresentable: "any", target: "draft-2020-12" });
-    const doc = { ...json, $id: `${BASE}${source.file}`, title: source.title };
+    const doc = { ...json, title: source.title };
     out.set(source.file, `${JSON.stringify(doc, null, 2)}\n`);
   }
   return out;
