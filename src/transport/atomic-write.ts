@@ -23,8 +23,13 @@ export async function writeFileAtomic(path: string, content: string): Promise<vo
     await unlink(temp).catch(() => undefined);
     throw error;
   }
+  await fsyncFolder(dirname(path));
+}
+
+/** Flushes a folder's entries (a rename just done in it) to disk; best effort where refused. */
+export async function fsyncFolder(dir: string): Promise<void> {
   try {
-    const d = await open(dirname(path), "r");
+    const d = await open(dir, "r");
     try {
       await d.sync();
     } finally {

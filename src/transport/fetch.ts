@@ -6,6 +6,7 @@ import { EngageError } from "../core/errors.js";
 import type { Issue } from "../core/issue.js";
 import type { Logger } from "../cli/logger.js";
 import type { Progress, ProgressOptions } from "../cli/progress.js";
+import { fsyncFolder } from "./atomic-write.js";
 import { acquireFolderLock } from "./folder-lock.js";
 import { openTransport } from "./open-transport.js";
 import { planFetch, type AfterAction, type FetchPlan, type FetchPlanItem } from "./plan-fetch.js";
@@ -290,7 +291,9 @@ export async function fetchFolder(
         after: "kept",
       };
       results.set(item.name, result);
-      // Only now, with a whole, size-checked local copy in place, is the remote file touched.
+      // Only now, with a whole, size-checked local copy in place, is the remote file touched;
+      // the rename is made durable first, so a crash cannot leave the copy under its temporary name.
+      if (status === "fetched" && options.after.kind !== "keep") await fsyncFolder(outDir);
       if (options.after.kind === "delete") {
         await session.remove(remotePath);
         result.after = "deleted";

@@ -227,6 +227,8 @@ export async function uploadFolder(
       `upload to ${target.display}`,
       async (attempt) => {
         attempts = attempt;
+        // Progress restarts from what is delivered: a file cut off by a lost connection goes again.
+        bytesPut = [...results.values()].filter((r) => r.status === "sent").reduce((n, r) => n + r.bytes, 0);
         const pending = early ?? transport.connect();
         early = undefined;
         const session = await pending;
