@@ -1,4 +1,5 @@
 import type { Profile } from "../schemas/profile.js";
+import { createTextCache } from "./text-cache.js";
 
 /** Where a record's child goes, in the order the record's fields are written. */
 export const RecordSlot = {
@@ -32,7 +33,7 @@ export interface NameInfo {
   readonly isKey: boolean;
 }
 
-/** Resolves element names to slots; results are cached per raw name, so the hot path is one Map lookup. */
+/** Resolves element names to slots; results are cached per raw name, so the hot path is one string comparison. */
 export interface FieldNames {
   record(name: string): NameInfo;
   channel(name: string): number;
@@ -44,9 +45,6 @@ function normalise(name: string): string {
   const colon = name.lastIndexOf(":");
   return (colon < 0 ? name : name.slice(colon + 1)).toLowerCase();
 }
-
-// A file of endless distinct element names must not grow the caches without bound.
-const CACHE_LIMIT = 10_000;
 
 /** Builds the name resolvers for a profile's export field names. */
 export function exportFieldNames(profile: Profile): FieldNames {
@@ -65,25 +63,10 @@ export function exportFieldNames(profile: Profile): FieldNames {
   ]);
   const keyName = normalise(fields[profile.export.recordKey as keyof typeof fields]);
 
-  const recordCache = new Map<string, NameInfo>();
-  const channelCache = new Map<string, number>();
-  return {
-    record(name) {
-      let info = recordCache.get(name);
-      if (info === undefined) {
-        const n = normalise(name);
-        info = { slot: recordSlots.get(n) ?? -1, isKey: n === keyName };
-        if (recordCache.size < CACHE_LIMIT) recordCache.set(name, info);
-      }
-      return info;
-    },
-    channel(name) {
-      let slot = channelCache.get(name);
-      if (slot === undefined) {
-        slot = channelSlots.get(normalise(name)) ?? -1;
-        if (channelCache.size < CACHE_LIMIT) channelCache.set(name, slot);
-      }
-      return slot;
-    },
-  };
+  const records = createTextCache((name): NameInfo => {
+    const n = normalise(name);
+    return { slot: recordSlots.get(n) ?? -1, isKey: n === keyName };
+  });
+  const channels = createTextCache((name) => channelSlots.get(normalise(name)) ?? -1);
+  return { record: (name) => records.get(name), channel: (name) => channels.get(name) };
 }

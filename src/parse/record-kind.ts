@@ -1,5 +1,6 @@
 import type { ExportKind } from "../schemas/export-record.js";
 import type { Profile } from "../schemas/profile.js";
+import { createTextCache } from "./text-cache.js";
 
 /** Looks a record element's name up in the profile's `recordKinds` lists, without regard to case. */
 export type KindOfName = (elementName: string) => ExportKind | undefined;
@@ -15,17 +16,14 @@ export function kindLookup(profile: Profile): KindOfName {
       if (!byName.has(key)) byName.set(key, kind);
     }
   }
-  const cache = new Map<string, ExportKind | null>();
-  return (elementName) => {
-    let kind = cache.get(elementName);
-    if (kind === undefined) {
+  const cache = createTextCache(
+    (elementName): ExportKind | undefined => {
       const colon = elementName.lastIndexOf(":");
-      kind = byName.get((colon < 0 ? elementName : elementName.slice(colon + 1)).toLowerCase()) ?? null;
-      // Bounded: a file of endless distinct element names must not grow the cache.
-      if (cache.size < 10_000) cache.set(elementName, kind);
-    }
-    return kind ?? undefined;
-  };
+      return byName.get((colon < 0 ? elementName : elementName.slice(colon + 1)).toLowerCase());
+    },
+    { size: 64 },
+  );
+  return (elementName) => cache.get(elementName);
 }
 
 /**
