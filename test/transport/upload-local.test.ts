@@ -58,6 +58,33 @@ describe("upload to a local folder", () => {
     expect(existsSync(join(out, UPLOAD_LOCK))).toBe(false);
   });
 
+  it("reports progress in bytes, and shows it on stderr through the command line", async () => {
+    const root = tempDir();
+    const out = join(root, "out");
+    makeRenderedFolder(out, [3_000_000, 1000]);
+    const calls: string[] = [];
+    await uploadFolder(out, localTarget(join(root, "a")), options(), {
+      log: captureLog().log,
+      progress: (o) => {
+        calls.push(`start ${o.label} ${o.unit} ${o.total}`);
+        return {
+          tick: (n = 1) => void calls.push(`tick ${n}`),
+          set: (p) => void calls.push(`set ${p}`),
+          done: (note) => void calls.push(`done ${note}`),
+        };
+      },
+    });
+    expect(calls[0]).toBe(`start upload to ${join(root, "a")} bytes 3001000`);
+    expect(calls.filter((c) => c.startsWith("set")).at(-1)).toBe("set 3001000");
+    expect(calls.at(-1)).toBe("done 2 files sent");
+
+    const run = await runTransportCli(["upload", "out", "--to", "b"], { cwd: root });
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain(`upload to ${join(root, "b")}: 2.9 MiB of 2.9 MiB`);
+    expect(run.stderr).toContain("2 files sent");
+    expect(run.stdout.trim().split("\n")).toHaveLength(1);
+  });
+
   it("sends nothing the second time, and everything again with --force", async () => {
     const out = join(tempDir(), "out");
     makeRenderedFolder(out, [10, 20]);
