@@ -192,9 +192,9 @@ export function createExportParser(options: ExportParserOptions): ExportParser {
     sax.on("error", () => undefined);
   }
 
-  // Validity dates repeat across the records of a promotion: parse each text once. The copy
-  // keeps records from sharing an object a consumer might change.
-  // Slots chosen by the month, day and time digits of `YYYY-MM-DDTHH:MM:SS`.
+  // Validity dates repeat across the records of a promotion: parse each text once (slots by the
+  // month, day and time digits of `YYYY-MM-DDTHH:MM:SS`). The copy keeps records from sharing an
+  // object a consumer might change.
   const instants = createTextCache((raw) => parseExportInstant(raw) ?? null, {
     size: 256,
     sample: [3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18],

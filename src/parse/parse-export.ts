@@ -29,7 +29,8 @@ function* batches(events: ExportParseEvent[]): Generator<ExportParseEvent[]> {
 /**
  * Streams one export file, yielding batches of records and issues as it reads.
  * Records before a fatal issue (malformed XML, a DOCTYPE, bytes that are not UTF-8) are yielded;
- * the fatal issue ends the file.
+ * the fatal issue ends the file. A record's strings may share memory with the text read around
+ * them: a consumer that keeps many records for long should keep copies of the values it needs.
  */
 export async function* parseExportFile(
   path: string,
