@@ -4,30 +4,28 @@ import type { Profile } from "../schemas/profile.js";
 import type { Assignment } from "../schemas/promotion.js";
 import { escapeXmlText } from "./escape-xml.js";
 
-// Anything either XML text or a JSON string would have to escape (or refuse). Values without
-// any of these (nearly every id, GUID and date) are copied into both outputs as they are, so a
-// row costs one test per value instead of one per value and output.
-const SPECIAL = /[&<>"\\\u0000-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/;
-
-/** A value's text for XML element content and for the inside of a JSON string. */
-interface Forms {
-  xml: string;
-  json: string;
+/** Where rendered text goes, piece by piece (a `ByteSink`, or an array for a single row). */
+export interface TextSink {
+  write(text: string): void;
 }
 
-function formsOf(value: string, field: string): Forms {
-  if (!SPECIAL.test(value)) return { xml: value, json: value };
-  return { xml: escapeXmlText(value, field), json: JSON.stringify(value).slice(1, -1) };
+// Anything either XML text or a JSON string would have to escape (or refuse). Values without
+// any of these (nearly every id, GUID and date) go into both outputs as they are, so a row costs
+// one test per value rather than one per value and output.
+const SPECIAL = /[&<>"\\\u0000-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/;
+
+function jsonInner(value: string): string {
+  return JSON.stringify(value).slice(1, -1);
 }
 
 /**
  * Renders an assignment's `<promotionCode>` element and its key line (a `ManifestKey` as JSON)
- * together. Both are assembled from a few precomputed pieces per profile, promotion and file, so
- * a million rows cost a million short concatenations rather than a dozen each.
+ * in one pass. Both are written as a few precomputed pieces (per profile, promotion and file)
+ * and the row's values, straight into sinks: no string is built per row, so a million rows
+ * leave nothing for the garbage collector but the pieces themselves.
  */
 export class AssignmentRowRenderer {
-  private readonly code: {
-    open: string;
+  private readonly tags: {
     idClose: string;
     contactOpen: string;
     contactClose: string;
@@ -37,18 +35,19 @@ export class AssignmentRowRenderer {
     fromClose: string;
     close: string;
   };
+  private readonly open: string;
   private fileName = "";
   private lastId: string | undefined;
   private idXmlHead = "";
   private idKeyHead = "";
   private lastInput: string | undefined;
-  private inputJson = "";
+  private inputHead = "";
 
   constructor(profile: Profile) {
     const n = profile.import;
     const pad = "      ";
-    this.code = {
-      open: `    <${n.promotionCode}>\n${pad}<${n.codeExternalPromotionId}>`,
+    this.open = `    <${n.promotionCode}>\n${pad}<${n.codeExternalPromotionId}>`;
+    this.tags = {
       idClose: `</${n.codeExternalPromotionId}>\n${pad}<${n.codeExternalId}>`,
       contactOpen: `</${n.codeExternalId}>\n${pad}<${n.codeContactId}>`,
       contactClose: `</${n.codeContactId}>\n`,
@@ -69,32 +68,45 @@ export class AssignmentRowRenderer {
 
   /** The `<promotionCode>` element of an assignment (indented for its place inside `<assign>`). */
   xml(assignment: Assignment): string {
-    return this.render(assignment, undefined).xml;
+    const parts: string[] = [];
+    this.write(assignment, undefined, { write: (t) => parts.push(t) }, undefined);
+    return parts.join("");
   }
 
-  /** The element and, when `at` is given, the key line (with its line end) of an assignment. */
-  render(assignment: Assignment, at: Location | undefined): { xml: string; key: string } {
-    const c = this.code;
+  /** The element and the key line (with its line end) of an assignment, as strings. */
+  render(assignment: Assignment, at: Location): { xml: string; key: string } {
+    const xml: string[] = [];
+    const key: string[] = [];
+    this.write(assignment, at, { write: (t) => xml.push(t) }, { write: (t) => key.push(t) });
+    return { xml: xml.join(""), key: key.join("") };
+  }
+
+  /** Writes the element to `xml` and, when given, the key line to `keys`. */
+  write(assignment: Assignment, at: Location | undefined, xml: TextSink, keys: TextSink | undefined): void {
+    const t = this.tags;
     const id = assignment.externalPromotionId;
     if (id !== this.lastId) {
       // Consecutive rows nearly always share their promotion: its pieces are built once.
-      const forms = formsOf(id, "externalPromotionId");
+      const plain = !SPECIAL.test(id);
       this.lastId = id;
-      this.idXmlHead = c.open + forms.xml + c.idClose;
-      this.idKeyHead = `{"file":${JSON.stringify(this.fileName)},"externalPromotionId":"${forms.json}","promotionCodeId":"`;
+      this.idXmlHead = this.open + (plain ? id : escapeXmlText(id, "externalPromotionId")) + t.idClose;
+      this.idKeyHead = `{"file":${JSON.stringify(this.fileName)},"externalPromotionId":"${plain ? id : jsonInner(id)}","promotionCodeId":"`;
     }
-    const code = formsOf(assignment.promotionCodeId, "promotionCodeId");
-    let xml: string;
-    let key = "";
+    let contactOpen: string;
+    let contactClose: string;
+    let contactKey: string;
+    let contact: string;
+    // Engage ignores externalContactId when contactId is present, so only one of them is written.
     if (assignment.contactId !== undefined) {
-      const contact = formsOf(assignment.contactId, "contactId");
-      xml = this.idXmlHead + code.xml + c.contactOpen + contact.xml + c.contactClose;
-      if (at !== undefined) key = `${this.idKeyHead}${code.json}","contactId":"${contact.json}"`;
+      contact = assignment.contactId;
+      contactOpen = t.contactOpen;
+      contactClose = t.contactClose;
+      contactKey = '","contactId":"';
     } else if (assignment.externalContactId !== undefined) {
-      // Engage ignores externalContactId when contactId is present, so only one of them is written.
-      const contact = formsOf(assignment.externalContactId, "externalContactId");
-      xml = this.idXmlHead + code.xml + c.externalContactOpen + contact.xml + c.externalContactClose;
-      if (at !== undefined) key = `${this.idKeyHead}${code.json}","externalContactId":"${contact.json}"`;
+      contact = assignment.externalContactId;
+      contactOpen = t.externalContactOpen;
+      contactClose = t.externalContactClose;
+      contactKey = '","externalContactId":"';
     } else {
       throw new EngageError(
         "internal",
@@ -102,27 +114,65 @@ export class AssignmentRowRenderer {
         `promotionCodeId ${JSON.stringify(assignment.promotionCodeId)}: an assignment needs contactId or externalContactId; validation should have rejected this row`,
       );
     }
-    if (assignment.validFromDate !== undefined) {
-      const from = formsOf(assignment.validFromDate, "validFromDate");
-      xml += c.fromOpen + from.xml + c.fromClose;
-      if (at !== undefined) key += `,"validFromDate":"${from.json}"`;
+    const code = assignment.promotionCodeId;
+    const from = assignment.validFromDate;
+    const codePlain = !SPECIAL.test(code);
+    const contactPlain = !SPECIAL.test(contact);
+    const fromPlain = from === undefined || !SPECIAL.test(from);
+    // Escape (and refuse) everything before writing anything, so a refused row leaves no half.
+    const codeXml = codePlain ? code : escapeXmlText(code, "promotionCodeId");
+    const contactXml = contactPlain
+      ? contact
+      : escapeXmlText(contact, contactKey.includes("external") ? "externalContactId" : "contactId");
+    const fromXml = from === undefined || fromPlain ? from : escapeXmlText(from, "validFromDate");
+
+    xml.write(this.idXmlHead);
+    xml.write(codeXml);
+    xml.write(contactOpen);
+    xml.write(contactXml);
+    xml.write(contactClose);
+    if (fromXml !== undefined) {
+      xml.write(t.fromOpen);
+      xml.write(fromXml);
+      xml.write(t.fromClose);
     }
-    xml += c.close;
-    if (at !== undefined) key += this.location(at);
-    return { xml, key };
+    xml.write(t.close);
+
+    if (keys === undefined || at === undefined) return;
+    keys.write(this.idKeyHead);
+    keys.write(codePlain ? code : jsonInner(code));
+    keys.write(contactKey);
+    keys.write(contactPlain ? contact : jsonInner(contact));
+    if (from !== undefined) {
+      keys.write('","validFromDate":"');
+      keys.write(fromPlain ? from : jsonInner(from));
+    }
+    this.writeLocation(at, keys);
   }
 
   // The location in normalizeLocation's key order, without building an object per row.
-  private location(at: Location): string {
+  private writeLocation(at: Location, keys: TextSink): void {
     if (at.file !== this.lastInput) {
       this.lastInput = at.file;
-      this.inputJson = JSON.stringify(at.file);
+      this.inputHead = `","at":{"file":${JSON.stringify(at.file)}`;
     }
-    let out = `,"at":{"file":${this.inputJson}`;
-    if (at.line !== undefined) out += `,"line":${at.line}`;
-    if (at.column !== undefined) out += `,"column":${at.column}`;
-    if (at.field !== undefined) out += `,"field":${JSON.stringify(at.field)}`;
-    if (at.record !== undefined) out += `,"record":${at.record}`;
-    return `${out}}}\n`;
+    keys.write(this.inputHead);
+    if (at.line !== undefined) {
+      keys.write(',"line":');
+      keys.write(String(at.line));
+    }
+    if (at.column !== undefined) {
+      keys.write(',"column":');
+      keys.write(String(at.column));
+    }
+    if (at.field !== undefined) {
+      keys.write(',"field":');
+      keys.write(JSON.stringify(at.field));
+    }
+    if (at.record !== undefined) {
+      keys.write(',"record":');
+      keys.write(String(at.record));
+    }
+    keys.write("}}\n");
   }
 }

@@ -31,9 +31,9 @@ export class ByteSink {
     return this.buffer.subarray(0, this.used);
   }
 
-  /** The capacity reached, a good first size for the next sink of the same kind. */
-  get capacity(): number {
-    return this.buffer.length;
+  /** A good first size for the next sink of the same kind: what this one needed, and a little more. */
+  get nextSize(): number {
+    return this.used + (this.used >> 3) + 65_536;
   }
 
   private copyPending(): void {
@@ -48,7 +48,7 @@ export class ByteSink {
   }
 
   private grow(needed: number): void {
-    let size = this.buffer.length * 2;
+    let size = Math.max(this.buffer.length * 2, 64);
     while (size < needed) size *= 2;
     const next = Buffer.allocUnsafe(size);
     this.buffer.copy(next, 0, 0, this.used);

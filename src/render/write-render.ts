@@ -166,9 +166,7 @@ class RenderRun {
     if (this.stopped) return false;
     const { file } = this.planner.place(assignment.externalPromotionId);
     this.rows.setFile(file.name);
-    const row = this.rows.render(assignment, at);
-    this.chunkXml.write(row.xml);
-    this.chunkKeys.write(row.key);
+    this.rows.write(assignment, at, this.chunkXml, this.chunkKeys);
     return this.planner.full;
   }
 
@@ -180,8 +178,8 @@ class RenderRun {
     const body = this.chunkXml.bytes();
     const lines = this.chunkKeys.bytes();
     // Fresh sinks (sized like these) for the next chunk: these bytes are still being written.
-    this.chunkXml = new ByteSink(this.chunkXml.capacity);
-    this.chunkKeys = new ByteSink(this.chunkKeys.capacity);
+    this.chunkXml = new ByteSink(this.chunkXml.nextSize);
+    this.chunkKeys = new ByteSink(this.chunkKeys.nextSize);
     const head = Buffer.from(renderImportHead(promotionsXml, hasAssignments, profile), "utf8");
     const tail = Buffer.from(renderImportTail(hasAssignments, profile), "utf8");
     const staged = await this.staging.put(file.name, [head, body, tail]);
