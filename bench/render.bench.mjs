@@ -99,12 +99,13 @@ for (const rows of [1_000_000, 2_000_000]) {
     const seconds = Number((run.wallMs / 1000).toFixed(2));
     const rss = Math.round(run.maxRssMB);
     rssByRows.set(rows, rss);
+    // The time target is for 1M rows; 2M is there to show memory stays flat.
     report({
       name: `render ${label} assignments (${written} files): wall time`,
       value: seconds,
       unit: "s",
-      target: `<= ${WALL_TARGET_S} s`,
-      pass: seconds <= WALL_TARGET_S,
+      target: rows === 1_000_000 ? `<= ${WALL_TARGET_S} s` : "none (memory check)",
+      ...(rows === 1_000_000 ? { pass: seconds <= WALL_TARGET_S } : {}),
     });
     report({
       name: `render ${label} assignments: peak RSS`,
