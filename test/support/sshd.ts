@@ -231,6 +231,19 @@ export async function startSshd(options: SshdOptions = {}): Promise<TestSshd> {
     await Promise.race([waitForSsh(port), exited]);
   };
   await launch();
+  // A test process that dies without dispose() must not leave a server behind.
+  const killOnExit = (): void => {
+    const pid = child?.pid;
+    if (pid === undefined) return;
+    for (const p of [...descendants(pid), pid]) {
+      try {
+        process.kill(p, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+  };
+  process.once("exit", killOnExit);
 
   const signalAll = (signal: NodeJS.Signals): void => {
     const pid = child?.pid;
@@ -287,6 +300,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<TestSshd> {
     pause: () => signalAll("SIGSTOP"),
     resume: () => signalAll("SIGCONT"),
     async dispose() {
+      process.removeListener("exit", killOnExit);
       await stop("SIGTERM");
       rmSync(dir, { recursive: true, force: true });
     },
