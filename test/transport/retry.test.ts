@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { EngageError } from "../../src/core/errors.js";
 import { withDeadline } from "../../src/transport/deadline.js";
 import { classifyRemoteError } from "../../src/transport/remote-error.js";
@@ -67,31 +67,57 @@ describe("withRetries", () => {
 });
 
 describe("withDeadline", () => {
-  it("fails a call that does not settle in time", async () => {
-    const started = Date.now();
-    await expect(
-      withDeadline(
-        50,
-        () => new Error("deadline"),
-        () => new Promise(() => undefined),
-      ),
-    ).rejects.toThrow("deadline");
-    expect(Date.now() - started).toBeLessThan(1000);
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
   });
 
-  it("keeps a call alive while it makes progress", async () => {
-    const value = await withDeadline(
+  it("fails a call that does not settle in time", async () => {
+    const call = withDeadline(
+      50,
+      () => new Error("deadline"),
+      () => new Promise(() => undefined),
+    );
+    const outcome = call.catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(49);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(await outcome).toEqual(new Error("deadline"));
+  });
+
+  it("keeps a call alive while it makes progress, and fails it once progress stops", async () => {
+    let touch!: () => void;
+    let finish!: (v: string) => void;
+    const call = withDeadline(
       80,
       () => new Error("deadline"),
-      async (touch) => {
-        for (let i = 0; i < 6; i++) {
-          await new Promise((r) => setTimeout(r, 40));
-          touch();
-        }
-        return "whole";
+      (t) => {
+        touch = t;
+        return new Promise<string>((resolve) => (finish = resolve));
       },
     );
-    expect(value).toBe("whole");
+    for (let i = 0; i < 6; i++) {
+      await vi.advanceTimersByTimeAsync(40);
+      touch();
+    }
+    finish("whole");
+    expect(await call).toBe("whole");
+
+    const stalled = withDeadline(
+      80,
+      () => new Error("deadline"),
+      (t) => {
+        touch = t;
+        return new Promise<string>(() => undefined);
+      },
+    ).catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(60);
+    touch();
+    await vi.advanceTimersByTimeAsync(79);
+    touch();
+    await vi.advanceTimersByTimeAsync(80);
+    expect(await stalled).toEqual(new Error("deadline"));
   });
 });
 
