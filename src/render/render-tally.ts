@@ -1,6 +1,5 @@
 import { makeIssue, type Issue } from "../core/issue.js";
 import type { Location } from "../core/location.js";
-import { normalizeLocation } from "./manifest-entries.js";
 import type { RejectedRow } from "./rejects-csv.js";
 
 interface KindCounts {
@@ -168,7 +167,7 @@ export class RenderTally {
       out.push(
         makeIssue(
           "render.issues_omitted",
-          `${omitted} more issues (${this.issuesOmitted.error} errors, ${this.issuesOmitted.warning} warnings) are not listed; fix the ones listed and run again`,
+          `${omitted} more issues are not listed (errors: ${this.issuesOmitted.error}, warnings: ${this.issuesOmitted.warning}); fix the ones listed and run again`,
           { file: this.issues[this.issues.length - 1]?.file ?? "" },
         ),
       );
@@ -179,17 +178,10 @@ export class RenderTally {
         makeIssue(
           "rules.too_many_rejects",
           `${this.counts.rejected} rows are invalid, more than --max-rejects ${this.maxRejects} allows; nothing was written`,
-          normalizeLocation({ file: this.firstOverLimit.file, ...pick(this.firstOverLimit) }),
+          this.firstOverLimit,
         ),
       );
     }
     return out;
   }
-}
-
-function pick(at: Location): Pick<Location, "line" | "record"> {
-  const out: Pick<Location, "line" | "record"> = {};
-  if (at.line !== undefined) out.line = at.line;
-  if (at.record !== undefined) out.record = at.record;
-  return out;
 }

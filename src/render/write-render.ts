@@ -128,6 +128,7 @@ class RenderRun {
           this.tally.issue(event.issue);
           break;
         case "input-done":
+          this.tally.otherEvent();
           this.inputs.push({
             file: event.file,
             sha256: event.sha256,
@@ -136,6 +137,8 @@ class RenderRun {
           });
           break;
         default:
+          // A file starting: errors reported before it belong to no row.
+          this.tally.otherEvent();
           break;
       }
     }
