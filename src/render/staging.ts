@@ -111,6 +111,7 @@ export class Staging {
     try {
       return new Staging(outDir, await mkdtemp(join(outDir, STAGING_PREFIX)), created);
     } catch (error) {
+      if (created !== undefined) await rm(created, { recursive: true, force: true }).catch(() => undefined);
       throw outputFailure(outDir, "create a staging folder in", error);
     }
   }

@@ -267,10 +267,10 @@ export async function writeRender(
       return { status: "unchanged", files: earlier.manifest.files, manifestPath, ...base };
     }
     await makeRoom(outDir, earlier, [...staged, MANIFEST_NAME], overwrite);
-    await staging.commit(staged);
     await staging.put(MANIFEST_NAME, Buffer.from(renderManifestJson(manifest), "utf8"));
-    // The manifest goes last: a folder with a manifest.json holds every file it lists.
-    await staging.commit([MANIFEST_NAME]);
+    // The manifest goes last: a folder with a manifest.json holds every file it lists, and a
+    // failed rename takes back the files already moved.
+    await staging.commit([...staged, MANIFEST_NAME]);
     await staging.discard();
     const result: RenderResult = { status: "written", files: manifest.files, manifestPath, ...base };
     if (staged.includes(REJECTS_NAME)) result.rejectsPath = join(outDir, REJECTS_NAME);

@@ -311,6 +311,20 @@ describe("writeRender leaves nothing behind when it fails", () => {
     ).toEqual([]);
   });
 
+  it("takes back the files already moved when a rename into the folder fails", async () => {
+    const dir = workDir();
+    const blocker = join(dir, "20260301020000_000002_promotions.xml");
+    mkdirSync(blocker);
+    writeFileSync(join(blocker, "keep"), "x");
+    const error = await writeRender(
+      stream(eventsOf({ promotions: [promotion("A")], assignments: codes(3, "A") })),
+      renderOptions(dir, { maxPerFile: 2, overwrite: true }),
+    ).catch((e: unknown) => e);
+    expect(error).toMatchObject({ kind: "output_failed", code: "render.write_failed" });
+    expect((error as Error).message).toContain(blocker);
+    expect(readdirSync(dir)).toEqual(["20260301020000_000002_promotions.xml"]);
+  });
+
   it("reports an output folder that is a file as output_failed", async () => {
     const file = join(workDir(), "not-a-folder");
     writeFileSync(file, "x");
