@@ -325,6 +325,52 @@ describe("writeRender leaves nothing behind when it fails", () => {
     expect(readdirSync(dir)).toEqual(["20260301020000_000002_promotions.xml"]);
   });
 
+  it("reports a folder it may not write to (EACCES) as output_failed, leaving it as it was", async () => {
+    const { chmodSync } = await import("node:fs");
+    const { spawnSync } = await import("node:child_process");
+    const parent = workDir();
+    const dir = join(parent, "locked");
+    mkdirSync(dir);
+    chmodSync(dir, 0o555);
+    let outcome: { status?: string; kind?: string; code?: string; message?: string };
+    if (process.getuid?.() === 0) {
+      // Root writes anywhere: run the render as an unprivileged user instead.
+      chmodSync(parent, 0o755);
+      const fixture = join(import.meta.dirname, "fixtures", "render-into.ts");
+      const run = spawnSync(
+        "setpriv",
+        [
+          "--reuid=65534",
+          "--regid=65534",
+          "--clear-groups",
+          process.execPath,
+          "--import",
+          "tsx",
+          fixture,
+          dir,
+        ],
+        {
+          cwd: join(import.meta.dirname, "..", ".."),
+          encoding: "utf8",
+          env: { ...process.env, HOME: "/tmp", TSX_DISABLE_CACHE: "1" },
+        },
+      );
+      outcome = JSON.parse(run.stdout.trim().split("\n").pop() ?? "{}") as typeof outcome;
+    } else {
+      outcome = await writeRender(
+        stream(eventsOf({ promotions: [promotion("A")], assignments: codes(1, "A") })),
+        renderOptions(dir),
+      ).then(
+        (r) => ({ status: r.status }),
+        (e: EngageError) => ({ kind: e.kind, code: e.code, message: e.message }),
+      );
+    }
+    expect(outcome).toMatchObject({ kind: "output_failed", code: "render.write_failed" });
+    expect(outcome.message).toContain(dir);
+    expect(outcome.message).toContain("EACCES");
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
   it("reports an output folder that is a file as output_failed", async () => {
     const file = join(workDir(), "not-a-folder");
     writeFileSync(file, "x");
