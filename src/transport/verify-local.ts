@@ -1,12 +1,21 @@
-import { createHash } from "node:crypto";
+import { createHash, webcrypto } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { stat } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { EngageError } from "../core/errors.js";
 import type { ManifestFile } from "../schemas/manifest.js";
 import { showName, unsafeNameReason } from "./safe-name.js";
 
-async function sha256Of(path: string): Promise<string> {
+/** Files up to this size are read whole and hashed off the main thread; larger ones are streamed. */
+const WHOLE_FILE_LIMIT = 32 * 1024 * 1024;
+/** Files hashed at once: the thread pool does the work, the main thread stays free for the handshake. */
+const HASH_CONCURRENCY = 2;
+
+async function sha256Of(path: string, size: number): Promise<string> {
+  if (size <= WHOLE_FILE_LIMIT) {
+    const data = await readFile(path);
+    return Buffer.from(await webcrypto.subtle.digest("SHA-256", data)).toString("hex");
+  }
   const hash = createHash("sha256");
   for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 }))
     hash.update(chunk as Buffer);
@@ -55,9 +64,18 @@ export async function verifyLocalFiles(dir: string, files: readonly ManifestFile
     );
   }
   if (changed.length === 0) {
-    for (const f of sized) {
-      if ((await sha256Of(join(dir, f.name))) !== f.sha256) changed.push(`${f.name} (sha256 differs)`);
-    }
+    const differs = new Set<string>();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: HASH_CONCURRENCY }, async () => {
+        while (next < sized.length) {
+          const f = sized[next++]!;
+          if ((await sha256Of(join(dir, f.name), f.bytes)) !== f.sha256) differs.add(f.name);
+        }
+      }),
+    );
+    // Reported in manifest order, whichever hash finished first.
+    for (const f of sized) if (differs.has(f.name)) changed.push(`${f.name} (sha256 differs)`);
   }
   if (changed.length > 0) {
     throw new EngageError(
