@@ -88,9 +88,11 @@ export class AssignmentRowRenderer {
     if (id !== this.lastId) {
       // Consecutive rows nearly always share their promotion: its pieces are built once.
       const plain = !SPECIAL.test(id);
-      this.lastId = id;
-      this.idXmlHead = this.open + (plain ? id : escapeXmlText(id, "externalPromotionId")) + t.idClose;
+      const head = this.open + (plain ? id : escapeXmlText(id, "externalPromotionId")) + t.idClose;
+      // Remembered only once rendered: a refused id must not leave a stale head behind.
+      this.idXmlHead = head;
       this.idKeyHead = `{"file":${JSON.stringify(this.fileName)},"externalPromotionId":"${plain ? id : jsonInner(id)}","promotionCodeId":"`;
+      this.lastId = id;
     }
     let contactOpen: string;
     let contactClose: string;

@@ -70,6 +70,20 @@ describe("AssignmentRowRenderer", () => {
     ).toThrow(/validFromDate: character U\+0000 at position 5/);
   });
 
+  it("renders the next row right after refusing a promotion id", () => {
+    const rows = renderer();
+    rows.render(assignment("OK", "C-0"), { file: "a.csv" });
+    expect(() => rows.render(assignment("BAD\u0001", "C-1"), { file: "a.csv" })).toThrow(
+      /externalPromotionId: character U\+0001/,
+    );
+    expect(() => rows.render(assignment("BAD\u0001", "C-2"), { file: "a.csv" })).toThrow(
+      /externalPromotionId/,
+    );
+    expect(rows.render(assignment("OK", "C-3"), { file: "a.csv" }).xml).toContain(
+      "<externalPromotionId>OK</externalPromotionId>",
+    );
+  });
+
   it("takes the element names from the profile", () => {
     const profile = ProfileSchema.parse({
       import: { promotionCode: "Code", codeExternalId: "CodeId", codeContactId: "Guid" },
