@@ -176,4 +176,6 @@ try {
   process.exitCode = upRatio >= TARGET && downRatio >= TARGET ? 0 : 1;
 } finally {
   await sshd.dispose();
+  // 200 MB of random files, made again on every run: not worth keeping.
+  rmSync(root, { recursive: true, force: true });
 }

@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { afterAll } from "vitest";
 import type { EngageCommand } from "../../src/cli/command.js";
 import { fetchCommand } from "../../src/cli/commands/fetch.js";
 import { uploadCommand } from "../../src/cli/commands/upload.js";
@@ -9,10 +10,18 @@ import type { Logger } from "../../src/cli/logger.js";
 import { ManifestSchema, type Manifest } from "../../src/schemas/manifest.js";
 import type { CliRun } from "../support/run-cli.js";
 
-/** A fresh temporary folder. */
+const created: string[] = [];
+
+/** A fresh temporary folder, removed when the test file is done. */
 export function tempDir(prefix = "engage-transport-"): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  created.push(dir);
+  return dir;
 }
+
+afterAll(() => {
+  for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
 
 export function sha256(data: Buffer): string {
   return createHash("sha256").update(data).digest("hex");
