@@ -6,11 +6,11 @@ import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const ROOT = join(here, "..");
-export const CLI = join(ROOT, "dist", "cli", "main.js");
+export const CLI = join(ROOT, "dist", "bundle", "main.js");
 export const DATA = join(here, ".data");
 
 /**
- * Runs `node dist/cli/main.js ...args` and returns its wall time, peak RSS (from the child
+ * Runs `node dist/bundle/main.js ...args` and returns its wall time, peak RSS (from the child
  * itself) and output.
  */
 export async function measureCli(args, options = {}) {

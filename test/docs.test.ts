@@ -25,7 +25,7 @@ describe("the README", () => {
 });
 
 describe("the JSON Schemas in schemas/", () => {
-  it("match the zod schemas (run `npm run build && node dist/cli/main.js schema` when this fails)", () => {
+  it("match the zod schemas (run `npm run build && node dist/bundle/main.js schema` when this fails)", () => {
     for (const [name, text] of renderJsonSchemas()) {
       expect(readFileSync(join(root, "schemas", name), "utf8"), name).toBe(text);
     }

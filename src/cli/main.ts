@@ -28,8 +28,16 @@ export interface Streams {
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
 }
 
-function commandName(spec: EngageCommand): string {
-  return spec.command.split(" ")[0] ?? spec.command;
+const camel = (key: string) => key.replace(/-([a-z])/g, (_, x: string) => x.toUpperCase());
+
+/** The command word: the first argument that is neither a flag nor the value of `--config`. */
+function findCommandWord(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i]!;
+    if (arg === "--config") i += 1;
+    else if (!arg.startsWith("-")) return arg;
+  }
+  return undefined;
 }
 
 /** Parses `argv`, runs the command, prints issues, logs and the summary line; returns the exit code. */
@@ -41,12 +49,8 @@ export async function main(
 ): Promise<number> {
   const started = Date.now();
   const startedAt = new Date(started);
-  const names = new Set(COMMANDS.map(commandName));
-  const allOptionNames = new Set<string>(Object.keys(GLOBAL_OPTIONS));
-  for (const c of COMMANDS)
-    for (const k of Object.keys(c.options))
-      allOptionNames.add(k.replace(/-([a-z])/g, (_, x: string) => x.toUpperCase()));
-  const requested = argv.find((a) => !a.startsWith("-"));
+  const names = new Set(COMMANDS.map((c) => c.name));
+  const requested = findCommandWord(argv);
   let outcome: CommandOutcome | undefined;
   const name = requested !== undefined && names.has(requested) ? requested : "engage-promo";
   const summaryOf = (status: string, exitCode: number, extra: Record<string, unknown>) =>
@@ -61,7 +65,18 @@ export async function main(
           ? argv[explicitConfig]!.slice(9)
           : argv[explicitConfig + 1];
     const file = readConfigFile(configArg, cwd);
-    const spec = COMMANDS.find((c) => commandName(c) === name);
+    const entry = COMMANDS.find((c) => c.name === name);
+    const spec = entry ? await entry.load() : undefined;
+    const own = new Set([...Object.keys(GLOBAL_OPTIONS), ...Object.keys(spec?.options ?? {})].map(camel));
+    // Every command is loaded only for the command list, or to tell a config key meant for
+    // another command from one no command knows.
+    const foreignKey = Object.keys(file.data).some(
+      (k) => k !== "$schema" && !names.has(k) && !own.has(camel(k)),
+    );
+    const specs =
+      spec === undefined || foreignKey ? await Promise.all(COMMANDS.map((c) => c.load())) : [spec];
+    const allOptionNames = new Set(own);
+    for (const c of specs) for (const k of Object.keys(c.options)) allOptionNames.add(camel(k));
     const lower = spec
       ? resolveLowerSources({
           command: name,
@@ -87,14 +102,13 @@ export async function main(
       .recommendCommands()
       .version(TOOL_VERSION)
       .help()
-      .wrap(Math.min(110, process.stdout.columns ?? 100))
       .exitProcess(false)
       .fail((msg: string | undefined, err: Error | undefined) => {
         if (err instanceof EngageError) throw err;
         throw new EngageError("usage", "cli.usage", msg ?? err?.message ?? "usage error");
       });
 
-    for (const c of COMMANDS) {
+    for (const c of specs) {
       cli = cli.command(
         c.command,
         c.describe,
