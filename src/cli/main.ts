@@ -5,7 +5,7 @@ import yargs, { type Argv, type Options } from "yargs";
 import { EngageError, EXIT_CODES } from "../core/errors.js";
 import { countBySeverity } from "../core/issue.js";
 import { COMMANDS } from "./commands.js";
-import type { CommandOutcome, EngageCommand } from "./command.js";
+import type { CommandOutcome } from "./command.js";
 import { readConfigFile, resolveLowerSources } from "./config.js";
 import { createLogger, type LogLevel } from "./logger.js";
 import { createProgress } from "./progress.js";
