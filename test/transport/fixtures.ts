@@ -3,9 +3,6 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll } from "vitest";
-import type { EngageCommand } from "../../src/cli/command.js";
-import { fetchCommand } from "../../src/cli/commands/fetch.js";
-import { uploadCommand } from "../../src/cli/commands/upload.js";
 import type { Logger } from "../../src/cli/logger.js";
 import { ManifestSchema, type Manifest } from "../../src/schemas/manifest.js";
 import type { CliRun } from "../support/run-cli.js";
@@ -86,17 +83,11 @@ export function captureLog(): { log: Logger; lines: string[]; text: () => string
   };
 }
 
-/** Runs the CLI in-process with upload and fetch registered (the registry may not list them yet). */
+/** Runs the CLI in-process (upload and fetch are in the command registry). */
 export async function runTransportCli(
   argv: string[],
   options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
 ): Promise<CliRun> {
-  // Loaded on first use: the whole command registry comes with it.
-  const { COMMANDS } = await import("../../src/cli/commands.js");
   const { runCli } = await import("../support/run-cli.js");
-  for (const c of [uploadCommand, fetchCommand] as unknown as EngageCommand[]) {
-    const name = c.command.split(" ")[0];
-    if (!COMMANDS.some((x) => x.command.split(" ")[0] === name)) COMMANDS.push(c);
-  }
   return runCli(argv, options);
 }
