@@ -11,6 +11,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { EXIT_CODES } from "../../src/core/errors.js";
 import { loadProfile } from "../../src/profile/load-profile.js";
@@ -458,10 +459,36 @@ describe("engage-promo diff", () => {
     expect(existsSync(join(dir, "no-such-folder"))).toBe(false);
   });
 
-  it.skipIf(process.getuid?.() === 0)("exits 65 for an export file that cannot be read", async () => {
+  it("exits 65 for an export file that cannot be read", async () => {
+    const { spawnSync } = await import("node:child_process");
     const dir = workspace();
     chmodSync(join(dir, "exports", "20260310120000_redeemed.xml"), 0o000);
-    const run = await runCli(["diff", "--expected", "assignments.csv", "--actual", "exports"], { cwd: dir });
+    const argv = ["diff", "--expected", "assignments.csv", "--actual", "exports"];
+    let run: { code: number | null; stderr: string };
+    if (process.getuid?.() === 0) {
+      // Root reads anything: run the command as an unprivileged user instead.
+      chmodSync(dir, 0o755);
+      const root = join(import.meta.dirname, "..", "..");
+      const cli = join(root, "src", "cli", "main.ts");
+      const loader = pathToFileURL(join(root, "node_modules", "tsx", "dist", "loader.mjs")).href;
+      const child = spawnSync(
+        "setpriv",
+        [
+          "--reuid=65534",
+          "--regid=65534",
+          "--clear-groups",
+          process.execPath,
+          "--import",
+          loader,
+          cli,
+          ...argv,
+        ],
+        { cwd: dir, encoding: "utf8", env: { ...process.env, HOME: "/tmp", TSX_DISABLE_CACHE: "1" } },
+      );
+      run = { code: child.status, stderr: child.stderr };
+    } else {
+      run = await runCli(argv, { cwd: dir });
+    }
     expect(run.code).toBe(65);
     expect(run.stderr).toContain("diff.actual_unreadable");
   });
