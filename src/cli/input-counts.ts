@@ -1,4 +1,4 @@
-import type { InputEvent, InputKind } from "../validate/validate-inputs.js";
+import type { InputEvent } from "../validate/validate-inputs.js";
 
 interface KindCounts {
   read: number;
@@ -9,7 +9,6 @@ interface KindCounts {
 /** The row counts a summary line reports: read, valid, rejected, and the same by kind. */
 export interface InputCounts extends KindCounts {
   byKind: { definitions: KindCounts; assignments: KindCounts };
-  inputs: { file: string; kind: InputKind; records: number }[];
 }
 
 /** Starts all counts at zero. */
@@ -22,7 +21,6 @@ export function newCounts(): InputCounts {
       definitions: { read: 0, valid: 0, rejected: 0 },
       assignments: { read: 0, valid: 0, rejected: 0 },
     },
-    inputs: [],
   };
 }
 
@@ -47,9 +45,6 @@ export function tallyEvent(counts: InputCounts, event: InputEvent): void {
       }
       break;
     }
-    case "input-done":
-      counts.inputs.push({ file: event.file, kind: event.kind, records: event.records });
-      break;
     default:
       break;
   }

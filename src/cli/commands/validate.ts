@@ -24,10 +24,13 @@ export const validateCommand = defineCommand({
     const inputs = inputPaths((args.inputs as string[] | undefined) ?? [], ctx.cwd);
     const counts = newCounts();
     const issues: Issue[] = [];
+    const files: { file: string; kind: string; records: number }[] = [];
     const progress = ctx.progress({ label: "validate", unit: "rows" });
     for await (const batch of validateInputs(inputs, options)) {
       for (const event of batch) {
         if (event.type === "issue") issues.push(event.issue);
+        else if (event.type === "input-done")
+          files.push({ file: event.file, kind: event.kind, records: event.records });
         else tallyEvent(counts, event);
       }
       progress.set(counts.read);
@@ -37,7 +40,7 @@ export const validateCommand = defineCommand({
     return {
       status: errors ? "invalid" : "ok",
       exit: errors ? "invalid_data" : "ok",
-      summary: { counts, inputs: counts.inputs },
+      summary: { counts, inputs: files },
       issues,
     };
   },
