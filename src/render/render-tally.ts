@@ -1,20 +1,14 @@
 import { makeIssue, type Issue } from "../core/issue.js";
 import type { Location } from "../core/location.js";
+import { countRow, newRowCounts, type RowCounts } from "../core/row-counts.js";
 import type { RejectedRow } from "./rejects-csv.js";
 
-interface KindCounts {
-  read: number;
-  valid: number;
-  rejected: number;
-}
-
 /** Rows read, valid and rejected (in all and by kind), and what was sent. */
-export interface RenderCounts extends KindCounts {
+export interface RenderCounts extends RowCounts {
   /** Promotions sent (each defined id once). */
   promotions: number;
   /** Assignments sent. */
   assignments: number;
-  byKind: { definitions: KindCounts; assignments: KindCounts };
 }
 
 /** At most this many issues are kept; the rest are counted by severity. */
@@ -36,17 +30,7 @@ const byRecord = (file: string, record: number) => `${file}\u0000R${record}`;
  * rejected rows within `--max-rejects`, and whether every error belongs to a rejected row.
  */
 export class RenderTally {
-  readonly counts: RenderCounts = {
-    read: 0,
-    valid: 0,
-    rejected: 0,
-    promotions: 0,
-    assignments: 0,
-    byKind: {
-      definitions: { read: 0, valid: 0, rejected: 0 },
-      assignments: { read: 0, valid: 0, rejected: 0 },
-    },
-  };
+  readonly counts: RenderCounts = { ...newRowCounts(), promotions: 0, assignments: 0 };
   readonly issuesOmitted = { error: 0, warning: 0 };
   /** The rejected rows to write to rejects.csv (emptied once there are more than `maxRejects`). */
   readonly rejects: RejectedRow[] = [];
@@ -65,23 +49,15 @@ export class RenderTally {
 
   /** Counts a valid definition; `sent` is false for a second definition of the same id. */
   promotion(sent: boolean): void {
-    const c = this.counts;
-    c.read += 1;
-    c.valid += 1;
-    c.byKind.definitions.read += 1;
-    c.byKind.definitions.valid += 1;
-    if (sent) c.promotions += 1;
+    countRow(this.counts, "definitions", true);
+    if (sent) this.counts.promotions += 1;
     this.endOfRow();
   }
 
   /** Counts a valid assignment. */
   assignment(): void {
-    const c = this.counts;
-    c.read += 1;
-    c.valid += 1;
-    c.byKind.assignments.read += 1;
-    c.byKind.assignments.valid += 1;
-    c.assignments += 1;
+    countRow(this.counts, "assignments", true);
+    this.counts.assignments += 1;
     this.endOfRow();
   }
 
@@ -93,12 +69,7 @@ export class RenderTally {
   /** Counts a rejected row and keeps it for rejects.csv while within the limit; true when this row crossed the limit. */
   rejected(event: RejectedEvent): boolean {
     const c = this.counts;
-    c.read += 1;
-    c.rejected += 1;
-    if (event.kind === "definitions" || event.kind === "assignments") {
-      c.byKind[event.kind].read += 1;
-      c.byKind[event.kind].rejected += 1;
-    }
+    countRow(c, event.kind, false);
     // Past the limit nothing is written whatever the errors, so their places need not be kept.
     if (c.rejected <= this.maxRejects) {
       if (event.at.line !== undefined) this.rejectedAt.add(byLine(event.at.file, event.at.line));

@@ -3,7 +3,8 @@ import { loadProfile } from "../../profile/load-profile.js";
 import { validateInputs } from "../../validate/validate-inputs.js";
 import { defineCommand } from "../command.js";
 import { INPUT_OPTIONS, inputPaths, validateOptionsFromArgs } from "../input-options.js";
-import { newCounts, tallyEvent } from "../input-counts.js";
+import { newRowCounts } from "../../core/row-counts.js";
+import { tallyEvent } from "../input-counts.js";
 
 export const validateCommand = defineCommand({
   command: "validate <inputs..>",
@@ -22,7 +23,7 @@ export const validateCommand = defineCommand({
     const profile = await loadProfile(args.profile, ctx.cwd);
     const options = validateOptionsFromArgs(args, profile);
     const inputs = inputPaths((args.inputs as string[] | undefined) ?? [], ctx.cwd);
-    const counts = newCounts();
+    const counts = newRowCounts();
     const issues: Issue[] = [];
     const files: { file: string; kind: string; records: number }[] = [];
     const progress = ctx.progress({ label: "validate", unit: "rows" });
