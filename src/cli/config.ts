@@ -1,6 +1,6 @@
-import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { EngageError } from "../core/errors.js";
+import { readConfigJson } from "../core/read-config-json.js";
 
 export const CONFIG_FILE_NAME = "engage-promo.config.json";
 export const ENV_PREFIX = "ENGAGE_PROMO_";
@@ -31,27 +31,13 @@ export function readConfigFile(
   cwd: string,
 ): { path?: string; data: Record<string, unknown> } {
   const path = explicit !== undefined ? resolve(cwd, explicit) : resolve(cwd, CONFIG_FILE_NAME);
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (error) {
-    if (explicit === undefined && (error as NodeJS.ErrnoException).code === "ENOENT") return { data: {} };
-    throw new EngageError(
-      "bad_config",
-      "config.unreadable",
-      `config file ${path}: cannot be read (${(error as NodeJS.ErrnoException).code ?? "error"})`,
-    );
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (error) {
-    throw new EngageError(
-      "bad_config",
-      "config.json_syntax",
-      `config file ${path}: not valid JSON: ${(error as Error).message}`,
-    );
-  }
+  const data = readConfigJson(
+    path,
+    `config file ${path}`,
+    { unreadable: "config.unreadable", syntax: "config.json_syntax" },
+    explicit === undefined,
+  );
+  if (data === undefined) return { data: {} };
   if (typeof data !== "object" || data === null || Array.isArray(data)) {
     throw new EngageError(
       "bad_config",

@@ -1,7 +1,7 @@
-import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { z } from "zod";
 import { EngageError } from "../core/errors.js";
+import { readConfigJson } from "../core/read-config-json.js";
 import { ProfileSchema, type Profile } from "../schemas/profile.js";
 import { DEFAULT_PROFILE } from "./default-profile.js";
 
@@ -29,26 +29,9 @@ export function parseProfile(data: unknown, source: string): Profile {
 export async function loadProfile(path: string | undefined, cwd: string = process.cwd()): Promise<Profile> {
   if (path === undefined || path === "") return DEFAULT_PROFILE;
   const full = resolve(cwd, path);
-  let text: string;
-  try {
-    text = await readFile(full, "utf8");
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? "error";
-    throw new EngageError(
-      "bad_config",
-      "config.profile_unreadable",
-      `profile ${path}: cannot be read (${code})`,
-    );
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (error) {
-    throw new EngageError(
-      "bad_config",
-      "config.profile_invalid",
-      `profile ${path}: not valid JSON: ${(error as Error).message}`,
-    );
-  }
+  const data = readConfigJson(full, `profile ${path}`, {
+    unreadable: "config.profile_unreadable",
+    syntax: "config.profile_invalid",
+  });
   return parseProfile(data, path);
 }
