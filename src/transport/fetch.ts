@@ -13,7 +13,7 @@ import { planFetch, type AfterAction, type FetchPlan, type FetchPlanItem } from 
 import { withRetries } from "./retry.js";
 import type { Target } from "./target.js";
 import type { TransportOptions } from "./transport-options.js";
-import type { Transport, TransportSession } from "./transport.js";
+import type { TransferResult, Transport, TransportSession } from "./transport.js";
 
 /** The lock file fetch keeps in the local folder while it runs. */
 export const FETCH_LOCK = ".engage-promo-fetch.lock";
@@ -219,94 +219,121 @@ export async function fetchFolder(
     return finish();
   }
 
+  // Connects before anything is awaited: the server starts its side of the session (a new
+  // process per connection) while this thread is still busy starting up.
+  let early: Promise<TransportSession> | undefined = transport.connect();
+  early.catch(() => undefined);
+  let release: () => Promise<void>;
   try {
-    await mkdir(outDir, { recursive: true });
+    try {
+      await mkdir(outDir, { recursive: true });
+    } catch (error) {
+      throw new EngageError(
+        "output_failed",
+        "transport.output_unwritable",
+        `${outDir}: cannot create the folder (${(error as NodeJS.ErrnoException).code ?? "error"})`,
+      );
+    }
+    release = await acquireFolderLock(outDir, FETCH_LOCK, "fetch", log);
   } catch (error) {
-    throw new EngageError(
-      "output_failed",
-      "transport.output_unwritable",
-      `${outDir}: cannot create the folder (${(error as NodeJS.ErrnoException).code ?? "error"})`,
-    );
+    await early.then((s) => s.close()).catch(() => undefined);
+    throw error;
   }
-  const release = await acquireFolderLock(outDir, FETCH_LOCK, "fetch", log);
   let progress: Progress | undefined;
   /** Files being downloaded or finished: the ones a failure leaves undone. */
   const inFlight = new Map<string, { size: number; remotePath: string }>();
   try {
-    const finishFile = async (
+    /**
+     * Fsyncs, checks, renames into place, then deletes or moves on the server. `issued` settles
+     * once the server request (if any) is sent, `done` once everything is.
+     */
+    const finishFile = (
       session: TransportSession,
       item: FetchPlanItem,
       remotePath: string,
-      temp: string | undefined,
+      download: { temp: string; remoteSize: number | undefined } | undefined,
       archive: string | undefined,
-    ): Promise<void> => {
-      const localPath = join(outDir, item.name);
-      let status: FetchFileResult["status"] = "skipped";
-      let reason = item.reason;
-      if (temp !== undefined) {
-        try {
-          // On disk before it is renamed into place, and before the remote file may be deleted.
-          const fh = await open(temp, "r+");
-          let got: number;
+    ): { issued: Promise<void>; done: Promise<void> } => {
+      let markIssued = (): void => undefined;
+      const issued = new Promise<void>((resolve) => {
+        markIssued = resolve;
+      });
+      const done = (async (): Promise<void> => {
+        const localPath = join(outDir, item.name);
+        let status: FetchFileResult["status"] = "skipped";
+        let reason = item.reason;
+        if (download !== undefined) {
+          const { temp, remoteSize } = download;
           try {
-            await fh.sync();
-            got = (await fh.stat()).size;
-          } finally {
-            await fh.close();
-          }
-          const remote = await session.stat(remotePath);
-          if (remote === undefined || got !== remote.size) {
-            throw new EngageError(
-              "remote_unavailable",
-              "transport.size_mismatch",
-              `${remotePath}: downloaded ${got} bytes, but the server ${remote === undefined ? "no longer has the file" : `says ${remote.size}`}; it may still be being written`,
-              { retryable: true },
+            // On disk before it is renamed into place, and before the remote file may be deleted.
+            const fh = await open(temp, "r+");
+            let got: number;
+            try {
+              await fh.sync();
+              got = (await fh.stat()).size;
+            } finally {
+              await fh.close();
+            }
+            if (remoteSize === undefined || got !== remoteSize) {
+              throw new EngageError(
+                "remote_unavailable",
+                "transport.size_mismatch",
+                `${remotePath}: downloaded ${got} bytes, but the server ${remoteSize === undefined ? "no longer has the file" : `says ${remoteSize}`}; it may still be being written`,
+                { retryable: true },
+              );
+            }
+            const had = await stat(localPath).then(
+              (s) => s.isFile(),
+              () => false,
             );
+            if (had && !options.force && (await sameContent(temp, localPath))) {
+              await unlink(temp);
+              reason = "already downloaded (verified identical)";
+            } else {
+              if (had && !options.force)
+                log.warn(`${localPath}: replaced by the remote file of that name, whose content differs`);
+              await rename(temp, localPath);
+              status = "fetched";
+            }
+          } catch (error) {
+            await unlink(temp).catch(() => undefined);
+            throw error;
           }
-          const had = await stat(localPath).then(
-            (s) => s.isFile(),
-            () => false,
-          );
-          if (had && !options.force && (await sameContent(temp, localPath))) {
-            await unlink(temp);
-            reason = "already downloaded (verified identical)";
-          } else {
-            if (had && !options.force)
-              log.warn(`${localPath}: replaced by the remote file of that name, whose content differs`);
-            await rename(temp, localPath);
-            status = "fetched";
-          }
-        } catch (error) {
-          await unlink(temp).catch(() => undefined);
-          throw error;
         }
-      }
-      const result: FetchFileResult = {
-        name: item.name,
-        status,
-        bytes: item.size,
-        remotePath,
-        localPath,
-        reason,
-        after: "kept",
-      };
-      results.set(item.name, result);
-      // Only now, with a whole, size-checked local copy in place, is the remote file touched;
-      // the rename is made durable first, so a crash cannot leave the copy under its temporary name.
-      if (status === "fetched" && options.after.kind !== "keep") await fsyncFolder(outDir);
-      if (options.after.kind === "delete") {
-        await session.remove(remotePath);
-        result.after = "deleted";
-      } else if (archive !== undefined) {
-        await session.replace(remotePath, session.resolve(`${archive}/${item.name}`));
-        result.after = "moved";
-      }
-      inFlight.delete(item.name);
+        const result: FetchFileResult = {
+          name: item.name,
+          status,
+          bytes: item.size,
+          remotePath,
+          localPath,
+          reason,
+          after: "kept",
+        };
+        results.set(item.name, result);
+        // Only now, with a whole, size-checked local copy in place, is the remote file touched;
+        // the rename is made durable first, so a crash cannot leave the copy under its temporary name.
+        if (status === "fetched" && options.after.kind !== "keep") await fsyncFolder(outDir);
+        const after =
+          options.after.kind === "delete"
+            ? session.remove(remotePath).then(() => "deleted" as const)
+            : archive !== undefined
+              ? session
+                  .replace(remotePath, session.resolve(`${archive}/${item.name}`))
+                  .then(() => "moved" as const)
+              : undefined;
+        markIssued();
+        if (after !== undefined) result.after = await after;
+        inFlight.delete(item.name);
+      })();
+      done.finally(markIssued).catch(() => undefined);
+      return { issued, done };
     };
 
     await withRetries(policy, log, `fetch from ${source.display}`, async (attempt) => {
       attempts = attempt;
-      const session = await transport.connect();
+      const pending = early ?? transport.connect();
+      early = undefined;
+      const session = await pending;
       try {
         const archive = await ensureArchive(session, options.after, options.transport.mkdir, source.display);
         // Planned again on each attempt: files fetched and deleted before a lost connection are
@@ -321,7 +348,7 @@ export async function fetchFolder(
         let bytesDone = 0;
         // Two stages: file i+1 downloads while file i is fsynced, checked, renamed into place and
         // deleted or moved on the server. The second stage runs in name order, one file at a time.
-        let finishing: Promise<void> = Promise.resolve();
+        let finishing: ReturnType<typeof finishFile> = { issued: Promise.resolve(), done: Promise.resolve() };
         for (const item of plan.items) {
           const remotePath = session.resolve(item.name);
           if (item.action === "refuse") {
@@ -336,12 +363,16 @@ export async function fetchFolder(
           }
           inFlight.set(item.name, { size: item.size, remotePath });
           const temp = join(outDir, partialNameOf(item.name));
-          let downloading: Promise<void> = Promise.resolve();
+          // The previous file's delete or move goes out before this file's reads, so that its
+          // answer does not wait behind them on a slow link.
+          if (options.after.kind !== "keep") await finishing.issued;
+          let downloading: Promise<TransferResult | undefined> = Promise.resolve(undefined);
           if (item.action === "fetch") {
             const base = bytesDone;
             let moved = 0;
             downloading = session
               .get(remotePath, temp, {
+                expectedBytes: item.size,
                 onBytes: (n) => {
                   moved += n;
                   progress?.set(base + moved);
@@ -354,7 +385,7 @@ export async function fetchFolder(
             bytesDone += item.size;
           }
           // Both settle before anything is thrown, so a failure never cuts the other stage short.
-          const [downloaded, finished] = await Promise.allSettled([downloading, finishing]);
+          const [downloaded, finished] = await Promise.allSettled([downloading, finishing.done]);
           if (finished.status === "rejected") {
             if (item.action === "fetch") await unlink(temp).catch(() => undefined);
             throw finished.reason;
@@ -364,11 +395,11 @@ export async function fetchFolder(
             session,
             item,
             remotePath,
-            item.action === "fetch" ? temp : undefined,
+            downloaded.value === undefined ? undefined : { temp, remoteSize: downloaded.value.remoteSize },
             archive,
           );
         }
-        await finishing;
+        await finishing.done;
       } finally {
         await session.close();
       }

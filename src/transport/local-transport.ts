@@ -55,9 +55,16 @@ export function createLocalTransport(target: LocalTarget): Transport {
             return out;
           }),
         put: (localPath, remotePath, hooks = {}) =>
-          guard("copy to", remotePath, () => copy(localPath, remotePath, hooks, true)),
+          guard("copy to", remotePath, async () => {
+            await copy(localPath, remotePath, hooks, true);
+            return { remoteSize: (await fsStat(remotePath)).size };
+          }),
         get: (remotePath, localPath, hooks = {}) =>
-          guard("copy", remotePath, () => copy(remotePath, localPath, hooks, false)),
+          guard("copy", remotePath, async () => {
+            await copy(remotePath, localPath, hooks, false);
+            const after = await fsStat(remotePath).catch(() => undefined);
+            return { remoteSize: after?.size };
+          }),
         replace: (from, to) => guard("rename", `${from} to ${to}`, () => rename(from, to)),
         remove: (path) => guard("delete", path, () => unlink(path)),
         mkdir: (path) => guard("mkdir", path, async () => void (await mkdir(path, { recursive: true }))),

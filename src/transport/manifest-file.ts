@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { EngageError } from "../core/errors.js";
 import { ManifestSchema, type Delivery, type Manifest } from "../schemas/manifest.js";
@@ -14,22 +14,18 @@ export interface LoadedManifest {
   raw: { files: Record<string, unknown>[] } & Record<string, unknown>;
 }
 
-/** Reads and validates `<dir>/manifest.json`: missing exits 66, invalid exits 65. */
-export async function readManifestFile(dir: string): Promise<LoadedManifest> {
-  const path = join(dir, MANIFEST_FILE);
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new EngageError(
-      "input_missing",
-      "transport.manifest_missing",
-      code === "ENOENT"
-        ? `${path}: no manifest here; upload sends a folder written by render`
-        : `${path}: cannot be read (${code ?? "error"})`,
-    );
-  }
+function unreadable(path: string, error: unknown): EngageError {
+  const code = (error as NodeJS.ErrnoException).code;
+  return new EngageError(
+    "input_missing",
+    "transport.manifest_missing",
+    code === "ENOENT"
+      ? `${path}: no manifest here; upload sends a folder written by render`
+      : `${path}: cannot be read (${code ?? "error"})`,
+  );
+}
+
+function parseManifest(path: string, text: string): LoadedManifest {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -51,6 +47,21 @@ export async function readManifestFile(dir: string): Promise<LoadedManifest> {
     );
   }
   return { path, manifest: parsed.data, raw: raw as LoadedManifest["raw"] };
+}
+
+/**
+ * Reads and validates `<dir>/manifest.json`: missing exits 66, invalid exits 65. Synchronous, so
+ * a caller learns what to start (a connection, checksums) before it gives up the thread.
+ */
+export function readManifestFile(dir: string): LoadedManifest {
+  const path = join(dir, MANIFEST_FILE);
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw unreadable(path, error);
+  }
+  return parseManifest(path, text);
 }
 
 /** Records deliveries in manifest.json as they are verified, writing in the background. */

@@ -1,37 +1,38 @@
-import { createReadStream, createWriteStream } from "node:fs";
+import { open } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { connect as netConnect, type Socket } from "node:net";
 import { posix } from "node:path";
-import { PassThrough } from "node:stream";
-import { pipeline } from "node:stream/promises";
-import type { ConnectConfig, SFTPWrapper } from "ssh2";
-import type SftpClient from "ssh2-sftp-client";
+import type { Client, ConnectConfig, FileEntryWithStats, SFTPWrapper, Stats } from "ssh2";
 import { EngageError } from "../core/errors.js";
 import type { Logger } from "../cli/logger.js";
 import { withDeadline } from "./deadline.js";
 import { createHostKeyChecker } from "./host-key-check.js";
 import { classifyRemoteError, cleanMessage } from "./remote-error.js";
+import { closeRemote, openRemote, promised, receiveFile, sendFile, type Received } from "./sftp-transfer.js";
 import type { SftpTarget } from "./target.js";
 import { PASSPHRASE_ENV, PASSWORD_ENV } from "./target.js";
 import type { TransportOptions } from "./transport-options.js";
-import type { RemoteEntry, RemoteStat, Transport, TransportSession, TransferHooks } from "./transport.js";
+import type {
+  RemoteEntry,
+  RemoteStat,
+  Transport,
+  TransportSession,
+  TransferHooks,
+  TransferResult,
+} from "./transport.js";
 
 /** How files move over SFTP. */
 export interface SftpTuning {
-  /** Parallel `fastPut` instead of the streamed `put` (faster; some servers corrupt files with it). */
+  /** The library's `fastPut` (writes sent out of order; some servers corrupt files with it). */
   fastPut?: boolean;
-  /** Parallel `fastGet` instead of the streamed `get`. */
+  /** The library's `fastGet` instead of the session's own pipelined reads. */
   fastGet?: boolean;
 }
 
-/**
- * One chunk is one SFTP request at OpenSSH's limit (256 KiB less the request overhead), so a
- * chunk is never split into two round trips. The write buffer keeps four requests in flight,
- * and bounds how far the local read runs ahead of what the server has acknowledged: the stall
- * deadline counts bytes read, so it fires at most ~1 MiB of silence late.
- */
-const STREAM_CHUNK = 254 * 1024;
-const WRITE_BUFFER = 4 * STREAM_CHUNK;
 const CLOSE_DEADLINE_MS = 5000;
+
+/** SFTP status codes the session tells apart (draft-ietf-secsh-filexfer-02). */
+const NO_SUCH_FILE = 2;
 
 /** Whether the server announced posix-rename@openssh.com, or undefined when the library does not say. */
 function offersPosixRename(sftp: SFTPWrapper): boolean | undefined {
@@ -40,11 +41,15 @@ function offersPosixRename(sftp: SFTPWrapper): boolean | undefined {
   return Object.prototype.hasOwnProperty.call(extensions, "posix-rename@openssh.com");
 }
 
-/** Loaded on first connect: the SSH stack costs every other command its start-up time otherwise. */
-let clientClass: Promise<typeof SftpClient> | undefined;
-function loadClient(): Promise<typeof SftpClient> {
-  clientClass ??= import("ssh2-sftp-client").then((m) => m.default);
-  return clientClass;
+type Ssh2 = typeof import("ssh2");
+let ssh2: Ssh2 | undefined;
+/**
+ * Loaded on first connect: the SSH stack costs every other command its start-up time otherwise.
+ * Required rather than imported: a CommonJS package loads faster so, with no export scan.
+ */
+function loadSsh2(): Ssh2 {
+  ssh2 ??= createRequire(import.meta.url)("ssh2") as Ssh2;
+  return ssh2;
 }
 
 function errorCode(error: unknown): unknown {
@@ -52,9 +57,9 @@ function errorCode(error: unknown): unknown {
 }
 
 /**
- * An SFTP transport on ssh2-sftp-client: host key verified before login (fail closed), a
- * deadline on every call, no-delay on the socket, keepalive, and the final rename done with
- * posix-rename when the server offers it.
+ * An SFTP transport on ssh2: host key verified before login (fail closed), a deadline on every
+ * call, no-delay on the socket, keepalive, pipelined reads and writes, and the final rename done
+ * with posix-rename when the server offers it.
  */
 export function createSftpTransport(
   target: SftpTarget,
@@ -74,36 +79,36 @@ export function createSftpTransport(
       let rawError: (Error & { level?: string }) | undefined;
       let lost: string | undefined;
       let closing = false;
-      const Client = await loadClient();
-      const client = new Client("engage-promo", {
-        // The library's defaults print to the console; here a loss is only remembered, and the
-        // call in progress fails with it.
-        error: (e) => {
-          lost ??= cleanMessage(e, secrets);
-        },
-        end: () => {
-          if (!closing) lost ??= "the server ended the connection";
-        },
-        close: () => {
-          if (!closing) lost ??= "the connection closed";
-        },
-      });
-      client.on("error", (e: Error & { level?: string }) => {
-        rawError ??= e;
-      });
-      // Nagle's delay on the socket slowed streamed writes to ~2 MB/s over loopback: off.
+      // The socket first, before the SSH library loads: the server starts its side of the
+      // session (a new process per connection) meanwhile. Nagle's delay slowed streamed writes
+      // to ~2 MB/s over loopback: off.
       const sock: Socket = netConnect({
         host: target.host,
         port: target.port,
         noDelay: true,
         keepAlive: true,
       });
-      sock.on("error", () => {
-        // reported through the SSH client's own listener; this one only keeps a late error from crashing
+      let socketError: Error | undefined;
+      sock.on("error", (e) => {
+        // Reported through the SSH client once it listens; kept here for a failure before that.
+        socketError ??= e;
       });
       const destroy = (): void => {
         sock.destroy();
       };
+      const { Client: SshClient } = loadSsh2();
+      const client: Client = new SshClient();
+      // A loss is only remembered here; the call in progress fails with it.
+      client.on("error", (e: Error & { level?: string }) => {
+        rawError ??= e;
+        lost ??= cleanMessage(e, secrets);
+      });
+      client.on("end", () => {
+        if (!closing) lost ??= "the server ended the connection";
+      });
+      client.on("close", () => {
+        if (!closing) lost ??= "the connection closed";
+      });
 
       const config: ConnectConfig = {
         sock,
@@ -128,6 +133,24 @@ export function createSftpTransport(
       if (credentials.privateKey) config.privateKey = credentials.privateKey.reveal();
       if (credentials.passphrase) config.passphrase = credentials.passphrase.reveal();
 
+      const login = (): Promise<SFTPWrapper> =>
+        new Promise<SFTPWrapper>((resolve, reject) => {
+          // A socket that failed before the client listened would never tell it.
+          if (socketError !== undefined || sock.destroyed) {
+            reject(socketError ?? new Error("the connection closed"));
+            return;
+          }
+          client.on("error", reject);
+          client.on("close", () => reject(new Error(lost ?? "the connection closed")));
+          client.on("ready", () => {
+            client.sftp((error, sftp) => {
+              if (error) reject(error);
+              else resolve(sftp);
+            });
+          });
+          client.connect(config);
+        });
+
       let sftp: SFTPWrapper;
       try {
         sftp = await withDeadline(
@@ -141,7 +164,7 @@ export function createSftpTransport(
               { retryable: true },
             );
           },
-          () => client.connect(config),
+          login,
         );
       } catch (error) {
         destroy();
@@ -230,7 +253,10 @@ export function createSftpTransport(
       try {
         dir = target.path.startsWith("/")
           ? target.path
-          : posix.join(await call("realpath", "~", () => client.realPath(".")), target.path);
+          : posix.join(
+              await call("realpath", "~", () => promised<string>((done) => sftp.realpath(".", done))),
+              target.path,
+            );
       } catch (error) {
         destroy();
         throw error;
@@ -240,16 +266,31 @@ export function createSftpTransport(
         `connected to ${endpoint}; posix-rename@openssh.com: ${posixRename === undefined ? "unknown" : posixRename ? "offered" : "not offered"}`,
       );
 
+      const statOf = (path: string): Promise<Stats> => promised<Stats>((done) => sftp.stat(path, done));
       const stat = (path: string): Promise<RemoteStat | undefined> =>
         call("stat", path, async () => {
           try {
-            const s = await client.stat(path);
-            return { size: s.size, isFile: s.isFile, isDirectory: s.isDirectory };
+            const s = await statOf(path);
+            return { size: s.size, isFile: s.isFile(), isDirectory: s.isDirectory() };
           } catch (error) {
-            if (errorCode(error) === "ENOENT" && lost === undefined) return undefined;
+            if (errorCode(error) === NO_SUCH_FILE && lost === undefined) return undefined;
             throw error;
           }
         });
+      const rename = (from: string, to: string): Promise<void> =>
+        promised<void>((done) => sftp.rename(from, to, done));
+      const unlink = (path: string): Promise<void> => promised<void>((done) => sftp.unlink(path, done));
+      const makeFolders = async (path: string): Promise<void> => {
+        const existing = await statOf(path).catch((error: unknown) => {
+          if (errorCode(error) === NO_SUCH_FILE && lost === undefined) return undefined;
+          throw error;
+        });
+        if (existing?.isDirectory()) return;
+        const parent = posix.dirname(path);
+        if (existing === undefined && parent !== path) await makeFolders(parent);
+        // Refused when something else is in the way: the server's own message says what.
+        await promised<void>((done) => sftp.mkdir(path, done));
+      };
 
       const session: TransportSession = {
         dir,
@@ -258,78 +299,105 @@ export function createSftpTransport(
         stat,
         list: (path) =>
           call("list", path, async () => {
-            const items = await client.list(path);
-            return items.map((i): RemoteEntry => ({ name: i.name, size: i.size, isFile: i.type === "-" }));
+            const items = await promised<FileEntryWithStats[]>((done) => sftp.readdir(path, done));
+            return items.map((i): RemoteEntry => ({
+              name: i.filename,
+              size: i.attrs.size,
+              isFile: i.attrs.isFile(),
+            }));
           }),
         put: (localPath, remotePath, hooks: TransferHooks = {}) =>
-          call("upload to", remotePath, async (touch) => {
+          call("upload to", remotePath, async (touch): Promise<TransferResult> => {
             if (tuning.fastPut) {
               let previous = 0;
-              await client.fastPut(localPath, remotePath, {
-                step: (total) => {
-                  touch();
-                  hooks.onBytes?.(total - previous);
-                  previous = total;
-                },
-              });
-              return;
+              await promised<void>((done) =>
+                sftp.fastPut(
+                  localPath,
+                  remotePath,
+                  {
+                    step: (total) => {
+                      touch();
+                      hooks.onBytes?.(total - previous);
+                      previous = total;
+                    },
+                  },
+                  done,
+                ),
+              );
+              return { remoteSize: (await statOf(remotePath)).size };
             }
-            const source = createReadStream(localPath, { highWaterMark: STREAM_CHUNK });
-            source.on("data", (chunk) => {
-              touch();
-              hooks.onBytes?.(chunk.length);
-            });
+            const source = await open(localPath, "r");
             try {
-              // The write stream opens with "w": a leftover from an interrupted run is truncated.
-              await client.put(source, remotePath, {
-                writeStreamOptions: {
-                  flags: "w",
-                  highWaterMark: WRITE_BUFFER,
-                } as SftpClient.WriteStreamOptions,
-              });
+              // Opened with "w": a leftover from an interrupted run is truncated.
+              const handle = await openRemote(sftp, remotePath, "w");
+              const remoteSize = await sendFile(sftp, handle, source, { touch, onBytes: hooks.onBytes });
+              return { remoteSize };
             } finally {
-              source.destroy();
+              await source.close();
             }
           }),
         get: (remotePath, localPath, hooks: TransferHooks = {}) =>
-          call("download", remotePath, async (touch) => {
+          call("download", remotePath, async (touch): Promise<TransferResult> => {
             if (tuning.fastGet) {
               let previous = 0;
-              await client.fastGet(remotePath, localPath, {
-                step: (total) => {
-                  touch();
-                  hooks.onBytes?.(total - previous);
-                  previous = total;
-                },
-              });
-              return;
+              await promised<void>((done) =>
+                sftp.fastGet(
+                  remotePath,
+                  localPath,
+                  {
+                    step: (total) => {
+                      touch();
+                      hooks.onBytes?.(total - previous);
+                      previous = total;
+                    },
+                  },
+                  done,
+                ),
+              );
+              return { remoteSize: (await stat(remotePath))?.size };
             }
-            const counter = new PassThrough({ highWaterMark: STREAM_CHUNK });
-            counter.on("data", (chunk: Buffer) => {
-              touch();
-              hooks.onBytes?.(chunk.length);
-            });
-            // Not flushed here: the caller fsyncs while the next file downloads.
-            const written = pipeline(
-              counter,
-              createWriteStream(localPath, { flags: "w", highWaterMark: STREAM_CHUNK }),
-            );
-            written.catch(() => undefined);
+            const handle = await openRemote(sftp, remotePath, "r");
+            let sized: Promise<Stats> | undefined;
+            let received: Received;
             try {
-              await client.get(remotePath, counter, {
-                readStreamOptions: { highWaterMark: STREAM_CHUNK } as SftpClient.ReadStreamOptions,
-              });
+              // Not flushed here: the caller fsyncs while the next file downloads.
+              const local = await open(localPath, "w");
+              try {
+                // The size is asked for by name right behind the last planned read: the server
+                // answers it after those reads, without a round trip of its own.
+                received = await receiveFile(
+                  sftp,
+                  handle,
+                  local,
+                  hooks.expectedBytes ?? 0,
+                  { touch, onBytes: hooks.onBytes },
+                  () => {
+                    sized = statOf(remotePath);
+                    sized.catch(() => undefined);
+                  },
+                );
+              } finally {
+                await local.close();
+              }
+            } finally {
+              // Not waited for: every byte is here, and the server answers requests in order,
+              // so the next file's open simply queues behind it.
+              closeRemote(sftp, handle).catch(() => undefined);
+            }
+            // Read past the plan: the file changed size, so ask again now that it is read.
+            if (received.late || sized === undefined) sized = statOf(remotePath);
+            try {
+              return { remoteSize: (await sized).size };
             } catch (error) {
-              counter.destroy();
+              if (errorCode(error) === NO_SUCH_FILE && lost === undefined) return { remoteSize: undefined };
               throw error;
             }
-            await written;
           }),
         replace: (from, to) =>
           call("rename", `${from} to ${to}`, async () => {
             if (posixRename !== false) {
               try {
-                await client.posixRename(from, to);
+                await promised<void>((done) => sftp.ext_openssh_rename(from, to, done));
                 return;
               } catch (error) {
                 if (posixRename === true || lost !== undefined || !/not support/i.test(cleanMessage(error)))
@@ -340,23 +408,17 @@ export function createSftpTransport(
             // Plain SFTP rename refuses an existing target: remove it first. The final name is
             // then briefly absent, never partial.
             try {
-              await client.rename(from, to);
+              await rename(from, to);
             } catch (error) {
               if (lost !== undefined) throw error;
-              const existing = await client.exists(to);
-              if (existing !== "-") throw error;
-              await client.delete(to);
-              await client.rename(from, to);
+              const existing = await statOf(to).catch(() => undefined);
+              if (!existing?.isFile()) throw error;
+              await unlink(to);
+              await rename(from, to);
             }
           }),
-        remove: (path) =>
-          call("delete", path, async () => {
-            await client.delete(path);
-          }),
-        mkdir: (path) =>
-          call("mkdir", path, async () => {
-            await client.mkdir(path, true);
-          }),
+        remove: (path) => call("delete", path, () => unlink(path)),
+        mkdir: (path) => call("mkdir", path, () => makeFolders(path)),
         async close() {
           if (closing) return;
           closing = true;
@@ -365,7 +427,11 @@ export function createSftpTransport(
               await withDeadline(
                 Math.min(options.timeoutMs, CLOSE_DEADLINE_MS),
                 () => new Error("end timed out"),
-                () => client.end(),
+                () =>
+                  new Promise<void>((resolve) => {
+                    sock.once("close", () => resolve());
+                    client.end();
+                  }),
               );
             } catch {
               // best effort: the socket is destroyed below either way

@@ -17,6 +17,17 @@ export interface RemoteEntry {
 /** Per-transfer hooks: bytes moved, for progress and for the stall deadline. */
 export interface TransferHooks {
   onBytes?: (n: number) => void;
+  /** The size a listing showed for a download: plans the reads; the whole file is read whatever its size. */
+  expectedBytes?: number;
+}
+
+/** What the remote side reports at the end of a transfer. */
+export interface TransferResult {
+  /**
+   * The remote file's size, asked for once every byte was acknowledged (upload) or read
+   * (download); undefined when no file is there any more.
+   */
+  remoteSize: number | undefined;
 }
 
 /**
@@ -32,9 +43,9 @@ export interface TransportSession {
   stat(path: string): Promise<RemoteStat | undefined>;
   list(dir: string): Promise<RemoteEntry[]>;
   /** Writes a local file to `remotePath`, replacing whatever is there (leftovers of a broken run). */
-  put(localPath: string, remotePath: string, hooks?: TransferHooks): Promise<void>;
+  put(localPath: string, remotePath: string, hooks?: TransferHooks): Promise<TransferResult>;
   /** Writes `remotePath` to a local file (created or truncated); the caller fsyncs it. */
-  get(remotePath: string, localPath: string, hooks?: TransferHooks): Promise<void>;
+  get(remotePath: string, localPath: string, hooks?: TransferHooks): Promise<TransferResult>;
   /** Renames, replacing the destination atomically where the server allows it. */
   replace(from: string, to: string): Promise<void>;
   remove(path: string): Promise<void>;

@@ -120,7 +120,7 @@ export async function uploadFolder(
 ): Promise<UploadResult> {
   const { log } = hooks;
   const now = options.now ?? (() => new Date());
-  const loaded = await readManifestFile(dir);
+  const loaded = readManifestFile(dir);
   const plan = planUpload(loaded.manifest, target, { force: options.force });
   const results = new Map<string, UploadFileResult>();
   for (const item of plan.items) {
@@ -162,7 +162,35 @@ export async function uploadFolder(
     return finish(0);
   }
 
-  const release = await acquireFolderLock(dir, UPLOAD_LOCK, "upload", log);
+  // Started before anything is awaited, so that both make progress while this thread is still
+  // busy (starting up, then loading the SSH library): the checksums on a worker thread, and the
+  // connection, whose server side takes as long to start as the hashing.
+  const stopCheck = new AbortController();
+  const checked = verifyLocalFiles(dir, loaded.manifest.files, stopCheck.signal);
+  checked.catch(() => undefined);
+  let transport: Transport;
+  try {
+    transport =
+      options.transportFactory?.(target) ??
+      openTransport(target, options.transport, log, { fastPut: options.fastPut });
+  } catch (error) {
+    stopCheck.abort();
+    throw error;
+  }
+  let early: Promise<TransportSession> | undefined = plan.send > 0 ? transport.connect() : undefined;
+  early?.catch(() => undefined);
+  const abandon = async (): Promise<void> => {
+    stopCheck.abort();
+    await early?.then((s) => s.close()).catch(() => undefined);
+  };
+
+  let release: () => Promise<void>;
+  try {
+    release = await acquireFolderLock(dir, UPLOAD_LOCK, "upload", log);
+  } catch (error) {
+    await abandon();
+    throw error;
+  }
   const recorder = createDeliveryRecorder(loaded);
   let attempts = 0;
   let transferring = false;
@@ -173,16 +201,10 @@ export async function uploadFolder(
       ? hooks.progress?.({ label: `upload to ${target.display}`, total: plan.bytesToSend, unit: "bytes" })
       : undefined;
   try {
-    const transport =
-      options.transportFactory?.(target) ??
-      openTransport(target, options.transport, log, { fastPut: options.fastPut });
-    // Connect while the checksums are computed: on a fast link the handshake costs as much as hashing.
-    let early: Promise<TransportSession> | undefined = plan.send > 0 ? transport.connect() : undefined;
-    early?.catch(() => undefined);
     try {
-      await verifyLocalFiles(dir, loaded.manifest.files);
+      await checked;
     } catch (error) {
-      await early?.then((s) => s.close()).catch(() => undefined);
+      await abandon();
       throw error;
     }
     transferring = true;
@@ -196,16 +218,16 @@ export async function uploadFolder(
     const finishFile = async (
       session: TransportSession,
       item: UploadPlanItem,
+      size: number | undefined,
       uploadedAt: string,
     ): Promise<void> => {
       const remotePath = session.resolve(item.name);
       const tempPath = session.resolve(item.tempName);
-      const st = await session.stat(tempPath);
-      if (st === undefined || st.size !== item.bytes) {
+      if (size !== item.bytes) {
         throw new EngageError(
           "remote_unavailable",
           "transport.size_mismatch",
-          `${tempPath}: the server holds ${st === undefined ? "no file" : `${st.size} bytes`} after the upload, expected ${item.bytes}`,
+          `${tempPath}: the server holds ${size === undefined ? "no file" : `${size} bytes`} after the upload, expected ${item.bytes}`,
           { retryable: true },
         );
       }
@@ -257,7 +279,7 @@ export async function uploadFolder(
             if (finished.status === "rejected") throw finished.reason;
             if (written.status === "rejected") throw written.reason;
             bytesPut = base + item.bytes;
-            finishing = finishFile(session, item, now().toISOString());
+            finishing = finishFile(session, item, written.value.remoteSize, now().toISOString());
           }
           await finishing;
         } finally {

@@ -1,25 +1,81 @@
-import { createHash, webcrypto } from "node:crypto";
-import { createReadStream } from "node:fs";
-import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
+import { Worker } from "node:worker_threads";
 import { EngageError } from "../core/errors.js";
 import type { ManifestFile } from "../schemas/manifest.js";
 import { showName, unsafeNameReason } from "./safe-name.js";
 
-/** Files up to this size are read whole and hashed off the main thread; larger ones are streamed. */
-const WHOLE_FILE_LIMIT = 32 * 1024 * 1024;
-/** Files hashed at once: the thread pool does the work, the main thread stays free for the handshake. */
-const HASH_CONCURRENCY = 2;
-
-async function sha256Of(path: string, size: number): Promise<string> {
-  if (size <= WHOLE_FILE_LIMIT) {
-    const data = await readFile(path);
-    return Buffer.from(await webcrypto.subtle.digest("SHA-256", data)).toString("hex");
+/**
+ * The check itself, on a worker thread: sizes first (a cheap check that finds most changes before
+ * any file is read whole), then the sha256 of every file when all sizes match. Hashing 100 MB
+ * takes a core for ~0.1 s, and on this thread it would hold up the SSH handshake and start-up
+ * that run meanwhile; the thread pool's digest still copies every file on this thread first.
+ * Plain CommonJS with Node's own modules only, so it runs the same from the sources and the bundle.
+ */
+const CHECK_WORKER = `
+const { parentPort, workerData } = require("node:worker_threads");
+const { createHash } = require("node:crypto");
+const { closeSync, openSync, readSync, statSync } = require("node:fs");
+const { paths, sizes } = workerData;
+const stats = paths.map((path) => {
+  try {
+    const s = statSync(path);
+    return s.isFile() ? { size: s.size } : { missing: true };
+  } catch {
+    return { missing: true };
   }
-  const hash = createHash("sha256");
-  for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 }))
-    hash.update(chunk as Buffer);
-  return hash.digest("hex");
+});
+let digests;
+if (stats.every((s, i) => s.size === sizes[i])) {
+  const buffer = Buffer.allocUnsafe(4 * 1024 * 1024);
+  digests = paths.map((path) => {
+    let fd;
+    try {
+      fd = openSync(path, "r");
+      const hash = createHash("sha256");
+      for (let n; (n = readSync(fd, buffer, 0, buffer.length, null)) > 0; ) hash.update(buffer.subarray(0, n));
+      return hash.digest("hex");
+    } catch (error) {
+      return { error: (error && error.code) || "error" };
+    } finally {
+      if (fd !== undefined) closeSync(fd);
+    }
+  });
+}
+parentPort.postMessage({ stats, digests });
+`;
+
+/** What the worker found, per file in manifest order. */
+interface CheckReport {
+  stats: ({ size: number; missing?: undefined } | { missing: true; size?: undefined })[];
+  /** Present when every size matched. */
+  digests?: (string | { error: string })[];
+}
+
+function runCheck(paths: string[], sizes: number[], signal: AbortSignal | undefined): Promise<CheckReport> {
+  return new Promise<CheckReport>((resolve, reject) => {
+    // No inherited flags: a preload or profiler given to this process is not the worker's business.
+    const worker = new Worker(CHECK_WORKER, { eval: true, execArgv: [], workerData: { paths, sizes } });
+    let settled = false;
+    const abort = (): void => {
+      void worker.terminate();
+    };
+    signal?.addEventListener("abort", abort, { once: true });
+    const settle = (): boolean => {
+      if (settled) return false;
+      settled = true;
+      signal?.removeEventListener("abort", abort);
+      return true;
+    };
+    worker.once("message", (report: CheckReport) => {
+      if (settle()) resolve(report);
+    });
+    worker.once("error", (error) => {
+      if (settle()) reject(error);
+    });
+    worker.once("exit", (code) => {
+      if (settle()) reject(new Error(`the checksum worker stopped (exit ${code})`));
+    });
+  });
 }
 
 function listNames(names: string[]): string {
@@ -29,10 +85,15 @@ function listNames(names: string[]): string {
 
 /**
  * Checks every file the manifest lists against its recorded size and sha256 before anything is
- * sent: a name that is not plain, a missing file (exit 66), or a changed one (exit 65) refuses
- * the whole folder, since it no longer is what render wrote.
+ * sent: a name that is not plain, a missing or unreadable file (exit 66), or a changed one (exit
+ * 65) refuses the whole folder, since it no longer is what render wrote. The work starts before
+ * this returns, on a worker thread; `signal` stops it when its answer is no longer wanted.
  */
-export async function verifyLocalFiles(dir: string, files: readonly ManifestFile[]): Promise<void> {
+export async function verifyLocalFiles(
+  dir: string,
+  files: readonly ManifestFile[],
+  signal?: AbortSignal,
+): Promise<void> {
   for (const f of files) {
     const why = unsafeNameReason(f.name);
     if (why !== undefined)
@@ -42,20 +103,18 @@ export async function verifyLocalFiles(dir: string, files: readonly ManifestFile
         `manifest.json lists ${showName(f.name)}, which ${why}`,
       );
   }
+  const report = await runCheck(
+    files.map((f) => join(dir, f.name)),
+    files.map((f) => f.bytes),
+    signal,
+  );
   const missing: string[] = [];
   const changed: string[] = [];
-  const sized: ManifestFile[] = [];
-  // Sizes first: a cheap check that finds most changes before any file is read whole.
-  for (const f of files) {
-    try {
-      const s = await stat(join(dir, f.name));
-      if (!s.isFile()) missing.push(f.name);
-      else if (s.size !== f.bytes) changed.push(`${f.name} (${s.size} bytes, manifest says ${f.bytes})`);
-      else sized.push(f);
-    } catch {
-      missing.push(f.name);
-    }
-  }
+  files.forEach((f, i) => {
+    const s = report.stats[i];
+    if (s?.size === undefined) missing.push(f.name);
+    else if (s.size !== f.bytes) changed.push(`${f.name} (${s.size} bytes, manifest says ${f.bytes})`);
+  });
   if (missing.length > 0) {
     throw new EngageError(
       "input_missing",
@@ -63,19 +122,18 @@ export async function verifyLocalFiles(dir: string, files: readonly ManifestFile
       `${dir}: files listed in manifest.json are missing: ${listNames(missing)}`,
     );
   }
-  if (changed.length === 0) {
-    const differs = new Set<string>();
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: HASH_CONCURRENCY }, async () => {
-        while (next < sized.length) {
-          const f = sized[next++]!;
-          if ((await sha256Of(join(dir, f.name), f.bytes)) !== f.sha256) differs.add(f.name);
-        }
-      }),
+  const unreadable: string[] = [];
+  files.forEach((f, i) => {
+    const digest = report.digests?.[i];
+    if (typeof digest === "object") unreadable.push(`${f.name} (${digest.error})`);
+    else if (digest !== undefined && digest !== f.sha256) changed.push(`${f.name} (sha256 differs)`);
+  });
+  if (unreadable.length > 0) {
+    throw new EngageError(
+      "input_missing",
+      "transport.file_missing",
+      `${dir}: files listed in manifest.json cannot be read: ${listNames(unreadable)}`,
     );
-    // Reported in manifest order, whichever hash finished first.
-    for (const f of sized) if (differs.has(f.name)) changed.push(`${f.name} (sha256 differs)`);
   }
   if (changed.length > 0) {
     throw new EngageError(
