@@ -21,6 +21,8 @@ export interface InputSource {
   format: InputFormat;
   /** What the header or keys tell (or the forced kind); undefined when nothing tells. */
   kind: RecordKind | "mixed" | undefined;
+  /** The file's size in bytes when it was opened. */
+  size: number;
   /** sha256 and record count, complete once every part has been read. */
   stats: ReadStats;
   /** Reads the rows; for a mixed document, only those of `part`. */
@@ -58,6 +60,12 @@ async function head(file: string, bytes = 1 << 16): Promise<string> {
 export async function openInput(file: string, options: OpenOptions): Promise<InputSource> {
   const format = formatOf(file, await head(file));
   const stats: ReadStats = { sha256: "", records: 0 };
+  let size: number;
+  try {
+    size = (await stat(file)).size;
+  } catch (error) {
+    throw unreadable(file, error);
+  }
   if (format === "csv") {
     const probe = await probeCsvHeader(file);
     const detected = probe === undefined ? undefined : csvKindOf(probe.header, options);
@@ -65,13 +73,14 @@ export async function openInput(file: string, options: OpenOptions): Promise<Inp
       file,
       format,
       kind: detected === "ambiguous" ? undefined : detected,
+      size,
       stats,
       rows: () => readCsv(file, options, stats),
     };
   }
   if (format === "ndjson") {
     const kind = await probeNdjsonKind(file, options);
-    return { file, format, kind, stats, rows: () => readNdjson(file, kind ?? "unknown", stats) };
+    return { file, format, kind, size, stats, rows: () => readNdjson(file, kind ?? "unknown", stats) };
   }
   const kind = await probeJsonKind(file, options);
   let reads = 0;
@@ -79,6 +88,7 @@ export async function openInput(file: string, options: OpenOptions): Promise<Inp
     file,
     format,
     kind,
+    size,
     stats,
     rows: (part) => {
       reads += 1;

@@ -66,6 +66,7 @@ export async function* readCsv(
     stream = createReadStream(file, { highWaterMark: CHUNK });
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       hash.update(chunk);
+      stats.bytesRead = (stats.bytesRead ?? 0) + chunk.length;
       if (decoder.utf16) continue;
       const decoded = decoder.decode(chunk);
       if (decoder.utf16) continue;

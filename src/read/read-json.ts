@@ -20,6 +20,7 @@ interface LoadedJson {
   sha256: string;
   badLines: number[];
   utf16: boolean;
+  bytes: number;
 }
 
 async function loadJson(file: string): Promise<LoadedJson> {
@@ -37,6 +38,7 @@ async function loadJson(file: string): Promise<LoadedJson> {
     sha256: createHash("sha256").update(bytes).digest("hex"),
     badLines: [...head.badLines, ...tail.badLines],
     utf16: decoder.utf16,
+    bytes: bytes.length,
   };
 }
 
@@ -69,6 +71,7 @@ export async function* readJson(
 ): AsyncGenerator<ReadBatch> {
   const loaded = await loadJson(file);
   stats.sha256 = loaded.sha256;
+  stats.bytesRead = loaded.bytes;
   const fileIssues = options.fileIssues ?? true;
   const issues: Issue[] = [];
   const report = (issue: Issue) => {
@@ -138,6 +141,7 @@ export async function* readJson(
       ),
     );
   }
+  stats.recordsExpected = records.length;
   let rows: RawRow[] = [];
   for (let i = 0; i < records.length; i++) {
     rows.push(jsonRowOf(file, records[i]!, kind, first + i, loaded.text, loaded.badLines));

@@ -104,7 +104,11 @@ export async function* readNdjson(
   let record = 0;
   let any = false;
   try {
-    for await (const lines of linesOf(file, (chunk) => hash.update(chunk))) {
+    const onChunk = (chunk: Buffer) => {
+      hash.update(chunk);
+      stats.bytesRead = (stats.bytesRead ?? 0) + chunk.length;
+    };
+    for await (const lines of linesOf(file, onChunk)) {
       const rows: JsonRow[] = [];
       for (const l of lines) {
         if (l.text.trim() === "") continue;

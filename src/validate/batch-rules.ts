@@ -3,6 +3,7 @@ import { makeIssue, quote, type Issue } from "../core/issue.js";
 import type { Assignment, Promotion, RedemptionChannel } from "../schemas/promotion.js";
 import { compareDateTexts } from "../schemas/promotion-input.js";
 import { HashIndex } from "./hash-index.js";
+import type { SpillFile } from "./key-log.js";
 
 /** What an earlier run sent for a promotion: its channels and where that is recorded. */
 export interface PreviousPromotion {
@@ -14,6 +15,8 @@ export interface BatchRulesOptions {
   /** An assignment whose promotion the batch does not define is an error, not a warning. */
   requireDefinitions?: boolean | undefined;
   previousPromotions?: ReadonlyMap<string, PreviousPromotion> | undefined;
+  /** Opens a file for the keys of the duplicate rules, so that memory stays flat; without it they stay in memory. */
+  spill?: (() => SpillFile) | undefined;
 }
 
 interface DefinedPromotion {
@@ -54,9 +57,9 @@ function channelKey(channels: readonly RedemptionChannel[]): string {
 export class BatchRules {
   private readonly promotions = new Map<string, DefinedPromotion>();
   private readonly rejectedPromotions = new Map<string, Location>();
-  private readonly codes = new HashIndex();
-  private readonly pairs = new HashIndex();
-  private readonly undefinedReported = new HashIndex();
+  private readonly codes: HashIndex;
+  private readonly pairs: HashIndex;
+  private readonly undefinedReported: HashIndex;
   /**
    * The indexes store one number per key: a position that is the line plus the base of the
    * file's stretch, each file (as read) taking the positions after the previous one's lines.
@@ -64,7 +67,25 @@ export class BatchRules {
   private readonly stretches: { file: string; base: number }[] = [];
   private maxLine = 0;
 
-  constructor(private readonly options: BatchRulesOptions = {}) {}
+  constructor(private readonly options: BatchRulesOptions = {}) {
+    const indexOptions = { spill: options.spill };
+    this.codes = new HashIndex(indexOptions);
+    this.pairs = new HashIndex(indexOptions);
+    this.undefinedReported = new HashIndex(indexOptions);
+  }
+
+  /** Announces about how many assignments will come, so the duplicate checks size their tables once. */
+  expectAssignments(count: number): void {
+    this.codes.reserve(count);
+    this.pairs.reserve(count);
+  }
+
+  /** Releases the files of the duplicate checks; no row is checked after. */
+  close(): void {
+    this.codes.close();
+    this.pairs.close();
+    this.undefinedReported.close();
+  }
 
   private position(at: Location): number {
     const line = at.line ?? 0;

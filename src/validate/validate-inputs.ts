@@ -9,6 +9,7 @@ import type { Profile } from "../schemas/profile.js";
 import type { Assignment, Promotion, RedemptionChannel } from "../schemas/promotion.js";
 import { BatchRules } from "./batch-rules.js";
 import { isTimeZone } from "./dates.js";
+import { openSpillFile } from "./spill-file.js";
 import { locateField, rawValuesOf, type ShapeContext } from "./row-input.js";
 import { checkAssignmentRow, checkPromotionRow } from "./validate-row.js";
 
@@ -96,15 +97,50 @@ export async function* validateInputs(
   const rules = new BatchRules({
     requireDefinitions: options.requireDefinitions,
     previousPromotions: options.previousPromotions,
+    spill: () => openSpillFile(),
   });
+  try {
+    yield* validateAll(states, options, rules);
+  } finally {
+    rules.close();
+  }
+}
+
+function inPhase(kind: InputKind, phase: "definitions" | "assignments"): boolean {
+  return kind === "mixed" || (phase === "definitions" ? kind === "definitions" : kind !== "definitions");
+}
+
+/**
+ * Announces to the rules about how many assignments the batch holds: the rows per byte of what
+ * the first file gave so far, times the bytes of every file with assignments. False while the
+ * file has given no row yet.
+ */
+function announceAssignments(rules: BatchRules, source: InputSource, phaseBytes: number): boolean {
+  const { records, bytesRead, recordsExpected } = source.stats;
+  if (records === 0) return false;
+  const perByte =
+    recordsExpected !== undefined
+      ? recordsExpected / Math.max(1, source.size)
+      : records / Math.max(1, bytesRead ?? source.size);
+  // a little over, so a batch a bit denser than its start still fits the tables sized for it
+  rules.expectAssignments(Math.ceil(perByte * phaseBytes * 1.02) + 1000);
+  return true;
+}
+
+async function* validateAll(
+  states: readonly FileState[],
+  options: ValidateOptions,
+  rules: BatchRules,
+): AsyncGenerator<InputEvent[]> {
   let batch: InputEvent[] = [];
+  let announced = false;
+  let assignmentBytes = 0;
+  for (const state of states) if (inPhase(state.kind, "assignments")) assignmentBytes += state.source.size;
 
   for (const phase of ["definitions", "assignments"] as const) {
     for (const state of states) {
       const { source, kind } = state;
-      const inPhase =
-        kind === "mixed" || (phase === "definitions" ? kind === "definitions" : kind !== "definitions");
-      if (!inPhase) continue;
+      if (!inPhase(kind, phase)) continue;
       if (kind !== "mixed" || phase === "definitions") batch.push({ type: "input", file: source.file, kind });
       const context: ShapeContext = {
         timezone: options.timezone,
@@ -123,6 +159,8 @@ export async function* validateInputs(
         },
       };
       for await (const read of source.rows(phase)) {
+        if (phase === "assignments" && !announced)
+          announced = announceAssignments(rules, source, assignmentBytes);
         for (const issue of read.issues) batch.push({ type: "issue", issue });
         for (const row of read.rows) {
           if (phase === "definitions") definitionRow(row, context, options.profile, rules, batch);

@@ -83,6 +83,22 @@ describe("openInput", () => {
     expect(source.stats.records).toBe(2);
   });
 
+  it("gives the size of each file and how far a reader got, and a JSON file's record count up front", async () => {
+    const csv = files.write("sizes.csv", "externalPromotionId;promotionCodeId;contactId\nA;1;x\nB;2;y\n");
+    const ndjson = files.write("sizes.ndjson", '{"externalPromotionId":"A","contactId":"x"}\n\n');
+    const json = files.write("sizes.json", '[{"externalPromotionId":"A"},{"externalPromotionId":"B"}]');
+    for (const file of [csv, ndjson, json]) {
+      const source = await openInput(file, {});
+      const size = readFileSync(file).length;
+      expect(source.size).toBe(size);
+      const rows = source.rows("assignments");
+      expect((await rows.next()).done).toBe(false);
+      expect(source.stats.bytesRead).toBe(size);
+      expect(source.stats.recordsExpected).toBe(file === json ? 2 : undefined);
+      await rows.return(undefined);
+    }
+  });
+
   it("tells a definitions file from its header, and an assignments file", async () => {
     const defs = files.write("d.csv", "externalPromotionId;promotionName\nA;Name\n");
     const asg = files.write("a.csv", "External Promotion ID,contact_id\nA,x\n");

@@ -1,4 +1,7 @@
 import { createHash } from "node:crypto";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { EngageError } from "../../src/core/errors.js";
 import { DEFAULT_PROFILE } from "../../src/profile/default-profile.js";
@@ -197,6 +200,37 @@ describe("validateInputs", () => {
       ["validate.required", 2, "contactId"],
     ]);
     expect(result.rejected.map((r) => r.kind)).toEqual(["assignments"]);
+  });
+
+  it("finds duplicates 15,000 lines apart in 20,000 assignments, naming both lines, and leaves no temporary file", async () => {
+    const guid = (i: number) =>
+      `${(Math.imul(i + 1, 2654435761) >>> 0).toString(16).padStart(8, "0")}-6347-4d66-8b02-${i.toString(16).padStart(12, "0")}`;
+    const lines = [ASSIGNMENTS_HEADER];
+    for (let i = 0; i < 20_000; i++) {
+      // row i is on line i + 2; row 15,000 reuses row 3's code, row 18,000 row 10's contact
+      const code = i === 15_000 ? "C-3" : `C-${i}`;
+      const contact = i === 18_000 ? guid(10).toUpperCase() : guid(i);
+      lines.push(assignment({ promotionCodeId: code, contactId: contact }));
+    }
+    const asg = files.write("many.csv", `${lines.join("\n")}\n`);
+    const temp = mkdtempSync(join(tmpdir(), "engage-spill-"));
+    const before = process.env["TMPDIR"];
+    process.env["TMPDIR"] = temp;
+    try {
+      const result = await collectValidation([asg], { profile: DEFAULT_PROFILE });
+      const rules = result.issues.filter((i) => i.code.startsWith("rules.duplicate"));
+      expect(rules.map((i) => [i.code, i.line, i.related])).toEqual([
+        ["rules.duplicate_code", 15_002, [{ file: asg, line: 5 }]],
+        ["rules.duplicate_assignment", 18_002, [{ file: asg, line: 12 }]],
+      ]);
+      expect(rules[0]!.message).toContain(`(first at ${asg}:5)`);
+      expect(result.counts.assignments).toBe(19_999);
+      expect(readdirSync(temp)).toEqual([]);
+    } finally {
+      if (before === undefined) delete process.env["TMPDIR"];
+      else process.env["TMPDIR"] = before;
+      rmSync(temp, { recursive: true, force: true });
+    }
   });
 
   it("collects everything for small inputs", async () => {
