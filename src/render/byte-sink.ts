@@ -16,8 +16,9 @@ export class ByteSink {
   private pending: string[] = [];
   private pendingChars = 0;
 
-  constructor(initialBytes = 1 << 20) {
-    this.buffer = Buffer.allocUnsafe(Math.max(64, initialBytes));
+  /** Starts with room for `initial` bytes, or in the given buffer (its content is overwritten). */
+  constructor(initial: number | Buffer = 1 << 20) {
+    this.buffer = Buffer.isBuffer(initial) ? initial : Buffer.allocUnsafe(Math.max(64, initial));
   }
 
   /** Appends a string (as UTF-8). */
@@ -31,6 +32,11 @@ export class ByteSink {
   bytes(): Buffer {
     this.copyPending();
     return this.buffer.subarray(0, this.used);
+  }
+
+  /** The whole buffer the bytes are in, to reuse once they have been written out. */
+  get storage(): Buffer {
+    return this.buffer;
   }
 
   /** A good first size for the next sink of the same kind: what this one needed, and a little more. */

@@ -48,12 +48,15 @@ export class StagedAppendFile {
     private readonly handle: FileHandle,
   ) {}
 
-  /** Appends bytes; waits only for the previous append, so at most two chunks are in memory. */
-  async append(data: Buffer): Promise<void> {
+  /**
+   * Appends bytes; waits only for the previous append, so at most two chunks are in memory.
+   * `written` is called once the bytes are no longer needed (written, or the write failed).
+   */
+  async append(data: Buffer, written?: () => void): Promise<void> {
     this.hash.update(data);
     this.bytes += data.length;
     const previous = this.tail;
-    this.tail = previous.then(() => writeAll(this.handle, data));
+    this.tail = previous.then(() => writeAll(this.handle, data)).finally(written);
     // Marked handled here; the failure itself surfaces at the next append or at finish.
     this.tail.catch(() => undefined);
     try {
@@ -121,8 +124,11 @@ export class Staging {
     return join(this.dir, `${name}.partial`);
   }
 
-  /** Stages a whole file from its parts: hashed now, written, fsync'd and closed in the background. */
-  async put(name: string, parts: Buffer | readonly Buffer[]): Promise<StagedFile> {
+  /**
+   * Stages a whole file from its parts: hashed now, written, fsync'd and closed in the
+   * background. `written` is called once the parts are no longer needed (written, or failed).
+   */
+  async put(name: string, parts: Buffer | readonly Buffer[], written?: () => void): Promise<StagedFile> {
     this.throwIfFailed();
     const list = Buffer.isBuffer(parts) ? [parts] : parts;
     const hash = createHash("sha256");
@@ -140,9 +146,11 @@ export class Staging {
       } finally {
         await handle.close();
       }
-    })().catch((error: unknown) => {
-      this.failure ??= outputFailure(path, "write", error);
-    });
+    })()
+      .catch((error: unknown) => {
+        this.failure ??= outputFailure(path, "write", error);
+      })
+      .finally(written);
     this.inFlight.push(task);
     while (this.inFlight.length >= MAX_IN_FLIGHT) await this.inFlight.shift();
     this.throwIfFailed();

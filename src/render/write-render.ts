@@ -83,6 +83,11 @@ class RenderRun {
   private readonly rows: AssignmentRowRenderer;
   private chunkXml = new ByteSink();
   private chunkKeys = new ByteSink();
+  /**
+   * Buffers of chunks already written, for the next chunks: a few blocks of a few MB go round
+   * instead of two fresh ones per file, which the allocator would not all give back.
+   */
+  private spare: Buffer[] = [];
   private stopped = false;
 
   constructor(
@@ -178,14 +183,16 @@ class RenderRun {
     const { profile } = this.options;
     const hasAssignments = file.assignments > 0;
     const promotionsXml = file.promotionIds.map((id) => this.definitionXml.get(id) ?? "").join("");
-    const body = this.chunkXml.bytes();
-    const lines = this.chunkKeys.bytes();
-    // Fresh sinks (sized like these) for the next chunk: these bytes are still being written.
-    this.chunkXml = new ByteSink(this.chunkXml.nextSize);
-    this.chunkKeys = new ByteSink(this.chunkKeys.nextSize);
+    const xml = this.chunkXml;
+    const keys = this.chunkKeys;
+    const body = xml.bytes();
+    const lines = keys.bytes();
+    // Other sinks (sized like these) for the next chunk: these bytes are still being written.
+    this.chunkXml = this.sink(xml.nextSize);
+    this.chunkKeys = this.sink(keys.nextSize);
     const head = Buffer.from(renderImportHead(promotionsXml, hasAssignments, profile), "utf8");
     const tail = Buffer.from(renderImportTail(hasAssignments, profile), "utf8");
-    const staged = await this.staging.put(file.name, [head, body, tail]);
+    const staged = await this.staging.put(file.name, [head, body, tail], () => this.reuse(xml.storage));
     this.files.push({
       name: file.name,
       sha256: staged.sha256,
@@ -195,7 +202,24 @@ class RenderRun {
       ...(file.keyLines !== undefined ? { keyLines: file.keyLines } : {}),
       deliveries: {},
     });
-    if (lines.length > 0) await this.keys.append(lines);
+    if (lines.length > 0) await this.keys.append(lines, () => this.reuse(keys.storage));
+    else this.reuse(keys.storage);
+  }
+
+  /** A sink for a chunk, in the smallest spare buffer of at least `bytes`, else in a new one. */
+  private sink(bytes: number): ByteSink {
+    let best = -1;
+    for (let i = 0; i < this.spare.length; i++) {
+      const length = this.spare[i]!.length;
+      if (length >= bytes && (best < 0 || length < this.spare[best]!.length)) best = i;
+    }
+    if (best < 0) return new ByteSink(bytes);
+    return new ByteSink(this.spare.splice(best, 1)[0]!);
+  }
+
+  private reuse(buffer: Buffer): void {
+    // Two sinks are filled while at most two files and two appends are written: four spares do.
+    if (!this.stopped && this.spare.length < 4) this.spare.push(buffer);
   }
 
   // Too many invalid rows: nothing will be written, so stop rendering and free the staging folder
@@ -204,6 +228,7 @@ class RenderRun {
     this.stopped = true;
     this.chunkXml = new ByteSink(64);
     this.chunkKeys = new ByteSink(64);
+    this.spare = [];
     this.definitionXml.clear();
     await this.staging.discard();
   }

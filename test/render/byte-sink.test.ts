@@ -17,4 +17,16 @@ describe("ByteSink", () => {
   it("holds nothing before the first write", () => {
     expect(new ByteSink().bytes().length).toBe(0);
   });
+
+  it("writes into a buffer it is given, and hands that buffer back as its storage", () => {
+    const given = Buffer.alloc(32, 0x2a);
+    const sink = new ByteSink(given);
+    sink.write("abc");
+    expect(sink.bytes().toString()).toBe("abc");
+    expect(sink.storage).toBe(given);
+    expect(given.subarray(0, 4).toString()).toBe("abc*");
+    sink.write("x".repeat(40));
+    expect(sink.bytes().toString()).toBe(`abc${"x".repeat(40)}`);
+    expect(sink.storage).not.toBe(given);
+  });
 });

@@ -241,6 +241,26 @@ describe("writeRender at the default limit of 20,000", () => {
   });
 });
 
+describe("writeRender buffers", () => {
+  it("reuses the buffers of written chunks without mixing their bytes: 60 files of 1,000 rows hold their own", async () => {
+    const dir = join(workDir(), "out");
+    const result = await writeRender(
+      stream(eventsOf({ promotions: [promotion("SPRING-26")], assignments: codes(60_000) })),
+      renderOptions(dir, { maxPerFile: 1000 }),
+    );
+    expect(result.files).toHaveLength(60);
+    checkWrittenFolder(dir, result);
+    for (const [k, file] of result.files.entries()) {
+      const text = readFileSync(join(dir, file.name), "utf8");
+      const code = (n: number) => `SPRING-26-${String(n).padStart(6, "0")}<`;
+      expect(text).toContain(code(k * 1000 + 1));
+      expect(text).toContain(code(k * 1000 + 1000));
+      expect(text).not.toContain(code(k * 1000 + 1001));
+      expect(text.split("SPRING-26-").length - 1).toBe(1000);
+    }
+  });
+});
+
 describe("writeRender determinism", () => {
   it("writes byte-identical files and manifest for the same input and timestamp", async () => {
     const input = () =>
