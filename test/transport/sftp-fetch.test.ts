@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fetchFolder, type FetchOptions } from "../../src/transport/fetch.js";
+import { openTransport } from "../../src/transport/open-transport.js";
 import { parseTarget } from "../../src/transport/target.js";
 import { transportOptionsFromArgs } from "../../src/transport/transport-options.js";
 import { skipWithoutSshd, startSshd, type TestSshd } from "../support/sshd.js";
@@ -134,6 +135,28 @@ describe.skipIf(skip)("fetch over SFTP from a real sshd", () => {
     expect(run.stderr).toContain("transport.unsafe_remote_name");
     expect(readdirSync(join(root, "in"))).toEqual(["ok.xml"]);
     expect(readdirSync(remote).sort()).toEqual(["..\\..\\evil.xml", "tab\tname.xml"]);
+  });
+
+  it("downloads a file whole whatever size the listing showed, and reports the size the server gives after", async () => {
+    const data = Buffer.from(Array.from({ length: 700_001 }, (_, i) => i % 251));
+    const remote = exportFolder({ "a.xml": data, "empty.xml": "" });
+    const { log } = captureLog();
+    const session = await openTransport(parseTarget(sshd.url(remote)), options().transport, log).connect();
+    try {
+      for (const expectedBytes of [0, 1, 300_000, 700_001, 2_000_000]) {
+        const local = join(tempDir(), "a.xml");
+        const got = await session.get(join(remote, "a.xml"), local, { expectedBytes });
+        expect(got).toEqual({ remoteSize: 700_001 });
+        expect(readFileSync(local)).toEqual(data);
+      }
+      const local = join(tempDir(), "empty.xml");
+      expect(await session.get(join(remote, "empty.xml"), local, { expectedBytes: 10 })).toEqual({
+        remoteSize: 0,
+      });
+      expect(readFileSync(local).length).toBe(0);
+    } finally {
+      await session.close();
+    }
   });
 
   it("prints the plan on --dry-run and changes nothing, here or there", async () => {

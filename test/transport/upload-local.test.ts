@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -157,6 +157,60 @@ describe("upload to a local folder", () => {
     expect(run.code).toBe(65);
     expect(run.summary).toMatchObject({ status: "failed", error: { code: "transport.checksum_mismatch" } });
     expect(run.stderr).toContain(`${second} (5 bytes, manifest says 20)`);
+  });
+
+  it("refuses the folder (exit 66) when a file the manifest lists is gone, and sends nothing", async () => {
+    const root = tempDir();
+    const out = join(root, "out");
+    const contents = makeRenderedFolder(out, [10, 3_000_000]);
+    const first = [...contents.keys()][0]!;
+    rmSync(join(out, first));
+    const error = await uploadFolder(out, localTarget(join(root, "outbox")), options(), {
+      log: captureLog().log,
+    }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ kind: "input_missing", code: "transport.file_missing", exitCode: 66 });
+    expect((error as Error).message).toBe(`${out}: files listed in manifest.json are missing: ${first}`);
+    expect(existsSync(join(root, "outbox"))).toBe(false);
+    expect(existsSync(join(out, UPLOAD_LOCK))).toBe(false);
+  });
+
+  it("keeps a file under its temporary name when the target reports another size than was sent (exit 69)", async () => {
+    const root = tempDir();
+    const out = join(root, "out");
+    const contents = makeRenderedFolder(out, [1000, 2000]);
+    const [first, second] = [...contents.keys()];
+    const target = localTarget(join(root, "outbox"));
+    // The target answers for the second file as a server that lost its tail would.
+    const shortening = (t: Target): Transport => {
+      const real = createLocalTransport(t as LocalTarget);
+      return {
+        target: t,
+        async connect() {
+          const session = await real.connect();
+          return {
+            ...session,
+            put: async (from, to, hooks) => {
+              const sent = await session.put(from, to, hooks);
+              return to.endsWith(`${second}.part`) ? { remoteSize: 1999 } : sent;
+            },
+          };
+        },
+      };
+    };
+    const result = await uploadFolder(out, target, options({ transportFactory: shortening }), {
+      log: captureLog().log,
+    });
+    expect(result.error).toMatchObject({
+      kind: "remote_unavailable",
+      code: "transport.size_mismatch",
+      exitCode: 69,
+    });
+    expect(result.error?.message).toBe(
+      `${join(target.dir, `${second}.part`)}: the server holds 1999 bytes after the upload, expected 2000`,
+    );
+    expect(result.files.map((f) => f.status)).toEqual(["sent", "failed"]);
+    expect(readdirSync(target.dir).sort()).toEqual([first, `${second}.part`]);
+    expect(Object.keys(readManifest(out).files[1]!.deliveries)).toEqual([]);
   });
 
   it("exits 66 when the folder has no manifest", async () => {

@@ -1,0 +1,215 @@
+import { randomBytes } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
+import { open } from "node:fs/promises";
+import { join } from "node:path";
+import type { SFTPWrapper } from "ssh2";
+import { describe, expect, it } from "vitest";
+import { receiveFile, sendFile, SFTP_WINDOW } from "../../src/transport/sftp-transfer.js";
+import { tempDir } from "./fixtures.js";
+
+type Callback = (error?: Error, ...values: unknown[]) => void;
+
+/**
+ * A scripted SFTP server for what OpenSSH never does on its own: answers out of order, short
+ * reads in the middle of a file, a file that changes size while it is read. Requests are held
+ * until `answer` releases them, so a test sees what is in flight at any moment. (The real
+ * server's side of both transfers runs in the sshd tests.)
+ */
+function scriptedServer(options: { limit: number; content?: Buffer; shortReadAt?: number }) {
+  const written = Buffer.alloc(4 * 1024 * 1024);
+  let size = 0;
+  let content = options.content ?? Buffer.alloc(0);
+  const pending: { kind: string; run: () => void }[] = [];
+  const log: string[] = [];
+  let maxInFlight = 0;
+  const track = (kind: string, run: () => void, position?: number, length?: number): void => {
+    log.push(position === undefined ? kind : `${kind} ${position}+${length}`);
+    pending.push({ kind, run });
+    maxInFlight = Math.max(
+      maxInFlight,
+      pending.filter((p) => p.kind === "write" || p.kind === "read").length,
+    );
+  };
+  const sftp = {
+    _maxWriteLen: options.limit,
+    _maxReadLen: options.limit,
+    write(_h: Buffer, buf: Buffer, off: number, len: number, position: number, cb: Callback) {
+      // Copied now, as the library does: the caller may reuse its buffer at once.
+      const data = Buffer.from(buf.subarray(off, off + len));
+      track(
+        "write",
+        () => {
+          data.copy(written, position);
+          size = Math.max(size, position + len);
+          cb(undefined, len);
+        },
+        position,
+        len,
+      );
+    },
+    read(_h: Buffer, buf: Buffer, off: number, len: number, position: number, cb: Callback) {
+      track(
+        "read",
+        () => {
+          let n = Math.max(0, Math.min(len, content.length - position));
+          if (options.shortReadAt !== undefined && position === options.shortReadAt && n > 1)
+            n = Math.floor(n / 2);
+          if (n > 0) content.copy(buf, off, position, position + n);
+          cb(undefined, n);
+        },
+        position,
+        len,
+      );
+    },
+    fstat(_h: Buffer, cb: Callback) {
+      track("fstat", () => cb(undefined, { size }));
+    },
+    close(_h: Buffer, cb: Callback) {
+      track("close", () => cb(undefined));
+    },
+  };
+  return {
+    sftp: sftp as unknown as SFTPWrapper,
+    log,
+    written: () => written.subarray(0, size),
+    maxInFlight: () => maxInFlight,
+    setContent: (next: Buffer) => {
+      content = next;
+    },
+    /** Answers the held requests, the newest first (the worst order a server could choose). */
+    answerAll: async (order: "newest" | "oldest" = "newest") => {
+      while (pending.length > 0) {
+        const next = order === "newest" ? pending.pop()! : pending.shift()!;
+        next.run();
+        await new Promise((r) => setImmediate(r));
+      }
+    },
+  };
+}
+
+async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 1000 && !condition(); i++) await new Promise((r) => setImmediate(r));
+}
+
+const progress = () => ({ touch: () => undefined, onBytes: undefined });
+
+describe("sending a file with writes in flight", () => {
+  it("sends writes in offset order, never more than the window at once, then asks the size and closes", async () => {
+    const file = join(tempDir(), "data.bin");
+    const data = randomBytes(10 * 1000 + 7);
+    writeFileSync(file, data);
+    const server = scriptedServer({ limit: 1000 });
+    const source = await open(file, "r");
+    const sending = sendFile(server.sftp, Buffer.from("h"), source, progress());
+    for (;;) {
+      await until(() => server.log.at(-1) === "close" || server.log.length >= SFTP_WINDOW);
+      if (server.log.at(-1) === "close") break;
+      await server.answerAll("newest");
+    }
+    await server.answerAll("newest");
+    expect(await sending).toBe(data.length);
+    await source.close();
+    expect(server.maxInFlight()).toBe(SFTP_WINDOW);
+    const writes = server.log.filter((l) => l.startsWith("write"));
+    expect(writes).toEqual(Array.from({ length: 11 }, (_, i) => `write ${i * 1000}+${i === 10 ? 7 : 1000}`));
+    expect(server.log.slice(-2)).toEqual(["fstat", "close"]);
+    expect(server.written()).toEqual(data);
+  });
+
+  it("fails with the refused write, and still closes the handle", async () => {
+    const file = join(tempDir(), "data.bin");
+    writeFileSync(file, randomBytes(3000));
+    const server = scriptedServer({ limit: 1000 });
+    const refusing = server.sftp as unknown as { write: (...a: unknown[]) => void };
+    const write = refusing.write.bind(refusing);
+    refusing.write = (...args: unknown[]) => {
+      const cb = args[5] as Callback;
+      if (args[4] === 1000) cb(Object.assign(new Error("Failure"), { code: 4 }));
+      else write(...args);
+    };
+    const source = await open(file, "r");
+    const sending = sendFile(server.sftp, Buffer.from("h"), source, progress());
+    sending.catch(() => undefined);
+    await until(() => server.log.includes("close"));
+    await server.answerAll("oldest");
+    await expect(sending).rejects.toThrow("Failure");
+    await source.close();
+    expect(server.log.filter((l) => l.startsWith("write"))).toEqual(["write 0+1000"]);
+    expect(server.log.at(-1)).toBe("close");
+  });
+});
+
+describe("receiving a file with reads in flight", () => {
+  const receive = async (content: Buffer, expected: number, shortReadAt?: number) => {
+    const server = scriptedServer({
+      limit: 1000,
+      content,
+      ...(shortReadAt === undefined ? {} : { shortReadAt }),
+    });
+    const file = join(tempDir(), "copy.bin");
+    const target = await open(file, "w");
+    let plannedAfter = -1;
+    const receiving = receiveFile(server.sftp, Buffer.from("h"), target, expected, progress(), () => {
+      plannedAfter = server.log.length;
+    });
+    let done = false;
+    receiving.finally(() => (done = true)).catch(() => undefined);
+    while (!done) {
+      await until(() => done || server.log.length > 0);
+      await server.answerAll("newest");
+      await new Promise((r) => setImmediate(r));
+    }
+    const received = await receiving;
+    await target.close();
+    return { received, copy: readFileSync(file), server, plannedAfter };
+  };
+
+  it("reads exactly the planned spans and one probe at the expected end, the window at most", async () => {
+    const content = randomBytes(5500);
+    const { received, copy, server, plannedAfter } = await receive(content, 5500);
+    expect(copy).toEqual(content);
+    expect(received).toEqual({ bytes: 5500, late: false });
+    expect(server.maxInFlight()).toBeLessThanOrEqual(SFTP_WINDOW);
+    expect([...server.log].sort()).toEqual(
+      [
+        "read 0+1000",
+        "read 1000+1000",
+        "read 2000+1000",
+        "read 3000+1000",
+        "read 4000+1000",
+        "read 5000+500",
+        "read 5500+1000",
+      ].sort(),
+    );
+    expect(plannedAfter).toBe(server.log.length);
+  });
+
+  it("reads on past the expected size while data keeps coming, and says it read late", async () => {
+    const content = randomBytes(4321);
+    const { received, copy } = await receive(content, 1500);
+    expect(copy).toEqual(content);
+    expect(received).toEqual({ bytes: 4321, late: true });
+  });
+
+  it("stops at the real end of a file shorter than expected", async () => {
+    const content = randomBytes(1200);
+    const { received, copy } = await receive(content, 3000);
+    expect(copy).toEqual(content);
+    expect(received.bytes).toBe(1200);
+  });
+
+  it("asks again for the rest of a short read in the middle of the file", async () => {
+    const content = randomBytes(3000);
+    const { received, copy, server } = await receive(content, 3000, 1000);
+    expect(copy).toEqual(content);
+    expect(received).toEqual({ bytes: 3000, late: true });
+    expect(server.log).toContain("read 1500+500");
+  });
+
+  it("reads an empty file with one request", async () => {
+    const { received, copy, server } = await receive(Buffer.alloc(0), 0);
+    expect(copy.length).toBe(0);
+    expect(received).toEqual({ bytes: 0, late: false });
+    expect(server.log).toEqual(["read 0+1000"]);
+  });
+});
