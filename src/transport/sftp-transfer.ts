@@ -43,6 +43,8 @@ export function closeRemote(sftp: SFTPWrapper, handle: Buffer): Promise<void> {
 export interface TransferProgress {
   touch(): void;
   onBytes: ((n: number) => void) | undefined;
+  /** Called once every request of the transfer is sent, before the answers are in. */
+  onSent?: (() => void) | undefined;
 }
 
 /** A counter of requests in flight that a loop can wait on. */
@@ -110,6 +112,7 @@ export async function sendFile(
   const closed = closeRemote(sftp, handle);
   stat.catch(() => undefined);
   closed.catch(() => undefined);
+  if (failure === undefined) progress.onSent?.();
   while (inFlight > 0) await gate.wait();
   if (failure !== undefined) throw failure;
   const { size: written } = await stat;

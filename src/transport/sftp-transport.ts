@@ -1,4 +1,4 @@
-import { open } from "node:fs/promises";
+import { open, type FileHandle } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { connect as netConnect, type Socket } from "node:net";
 import { posix } from "node:path";
@@ -298,6 +298,23 @@ export function createSftpTransport(
         await promised<void>((done) => sftp.mkdir(path, done));
       };
 
+      /**
+       * Both ends of an upload, opened: the remote one with "w", so that a leftover of an
+       * interrupted run is truncated. Kept by remote path when opened ahead (`hooks.next`).
+       */
+      const opened = new Map<string, Promise<{ source: FileHandle; handle: Buffer }>>();
+      const openForPut = (localPath: string, remotePath: string) => {
+        const source = open(localPath, "r");
+        const handle = openRemote(sftp, remotePath, "w");
+        const both = Promise.all([source, handle]).then(([s, h]) => ({ source: s, handle: h }));
+        // Whichever end opened is closed again when the other failed.
+        both.catch(() => {
+          source.then((s) => s.close()).catch(() => undefined);
+          handle.then((h) => closeRemote(sftp, h)).catch(() => undefined);
+        });
+        return both;
+      };
+
       const session: TransportSession = {
         dir,
         resolve: (relative) =>
@@ -332,11 +349,20 @@ export function createSftpTransport(
               );
               return { remoteSize: (await statOf(remotePath)).size };
             }
-            const source = await open(localPath, "r");
+            const ready = opened.get(remotePath) ?? openForPut(localPath, remotePath);
+            opened.delete(remotePath);
+            const { source, handle } = await ready;
             try {
-              // Opened with "w": a leftover from an interrupted run is truncated.
-              const handle = await openRemote(sftp, remotePath, "w");
-              const remoteSize = await sendFile(sftp, handle, source, { touch, onBytes: hooks.onBytes });
+              const { next } = hooks;
+              const remoteSize = await sendFile(sftp, handle, source, {
+                touch,
+                onBytes: hooks.onBytes,
+                onSent:
+                  next &&
+                  (() => {
+                    opened.set(next.remotePath, openForPut(next.localPath, next.remotePath));
+                  }),
+              });
               return { remoteSize };
             } finally {
               await source.close();
@@ -428,6 +454,11 @@ export function createSftpTransport(
         async close() {
           if (closing) return;
           closing = true;
+          // Opened ahead for an upload that never came (the run stopped): the remote handles go
+          // with the connection, the local ones are closed here.
+          for (const ready of opened.values())
+            ready.then(({ source }) => source.close()).catch(() => undefined);
+          opened.clear();
           if (!broken && lost === undefined) {
             try {
               await withDeadline(

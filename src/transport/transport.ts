@@ -17,6 +17,11 @@ export interface RemoteEntry {
 /** Per-transfer hooks: bytes moved, for progress and for the stall deadline. */
 export interface TransferHooks {
   onBytes?: (n: number) => void;
+  /**
+   * The upload that comes next, if any: its files may be opened while this one's last writes
+   * are acknowledged, so that it starts without a round trip of its own.
+   */
+  next?: { localPath: string; remotePath: string };
   /** The size a listing showed for a download: plans the reads; the whole file is read whatever its size. */
   expectedBytes?: number;
 }

@@ -256,12 +256,14 @@ export async function uploadFolder(
         const session = await pending;
         try {
           await ensureRemoteDir(session, target, mkdir, log);
-          // Two stages: file i+1 is written while file i is size-checked, renamed and recorded.
+          // Two stages: file i+1 is written while file i is renamed and recorded (its size is
+          // checked as its upload ends), and opened while file i's last writes are acknowledged.
           // Renames stay in manifest order, so a file never appears before one listed above it.
           let finishing: Promise<void> = Promise.resolve();
-          for (const item of plan.items) {
-            if (item.action !== "send" || results.has(item.name)) continue;
+          const queue = plan.items.filter((i) => i.action === "send" && !results.has(i.name));
+          for (const [k, item] of queue.entries()) {
             const tempPath = session.resolve(item.tempName);
+            const following = queue[k + 1];
             inFlight.add(item);
             progress?.set(bytesPut, `${results.size - plan.skip + 1}/${plan.send} ${item.name}`);
             let moved = 0;
@@ -273,6 +275,12 @@ export async function uploadFolder(
                   moved += n;
                   progress?.set(base + moved);
                 },
+                ...(following && {
+                  next: {
+                    localPath: join(dir, following.name),
+                    remotePath: session.resolve(following.tempName),
+                  },
+                }),
               }),
               finishing,
             ]);

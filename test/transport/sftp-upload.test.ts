@@ -1,7 +1,9 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openTransport } from "../../src/transport/open-transport.js";
 import { parseTarget } from "../../src/transport/target.js";
 import { transportOptionsFromArgs } from "../../src/transport/transport-options.js";
 import { uploadFolder, type UploadOptions } from "../../src/transport/upload.js";
@@ -88,6 +90,30 @@ describe.skipIf(skip)("upload over SFTP to a real sshd", () => {
     );
     expect(result.totals.sent).toBe(2);
     for (const [name, data] of contents) expect(sha256(readFileSync(join(remote, name)))).toBe(sha256(data));
+  });
+
+  it("opens the next upload's files while the last writes of the current one are acknowledged", async () => {
+    const local = tempDir();
+    const data = [randomBytes(1_500_000), randomBytes(700), randomBytes(300)];
+    data.forEach((d, i) => writeFileSync(join(local, `f${i}`), d));
+    const remote = remoteFolder(sshd, "ahead");
+    const at = (i: number) => ({ localPath: join(local, `f${i}`), remotePath: join(remote, `f${i}.part`) });
+    const target = parseTarget(sshd.url(remote));
+    const session = await openTransport(target, options(sshd).transport, captureLog().log).connect();
+    try {
+      const first = await session.put(at(0).localPath, at(0).remotePath, { next: at(1) });
+      expect(first).toEqual({ remoteSize: 1_500_000 });
+      // The next file is there (empty) before its upload is asked for, and is written in full by it.
+      await session.stat(at(1).remotePath);
+      expect(readdirSync(remote).sort()).toEqual(["f0.part", "f1.part"]);
+      expect(await session.put(at(1).localPath, at(1).remotePath, { next: at(2) })).toEqual({
+        remoteSize: 700,
+      });
+      expect(await session.put(at(2).localPath, at(2).remotePath)).toEqual({ remoteSize: 300 });
+    } finally {
+      await session.close();
+    }
+    data.forEach((d, i) => expect(sha256(readFileSync(join(remote, `f${i}.part`)))).toBe(sha256(d)));
   });
 
   it("refuses a missing remote folder with exit 76, and creates it with --mkdir", async () => {
