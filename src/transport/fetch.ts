@@ -349,6 +349,7 @@ export async function fetchFolder(
         // Two stages: file i+1 downloads while file i is fsynced, checked, renamed into place and
         // deleted or moved on the server. The second stage runs in name order, one file at a time.
         let finishing: ReturnType<typeof finishFile> = { issued: Promise.resolve(), done: Promise.resolve() };
+        const downloads = plan.items.filter((i) => i.action === "fetch");
         for (const item of plan.items) {
           const remotePath = session.resolve(item.name);
           if (item.action === "refuse") {
@@ -370,9 +371,16 @@ export async function fetchFolder(
           if (item.action === "fetch") {
             const base = bytesDone;
             let moved = 0;
+            const following = downloads[downloads.indexOf(item) + 1];
             downloading = session
               .get(remotePath, temp, {
                 expectedBytes: item.size,
+                ...(following && {
+                  next: {
+                    remotePath: session.resolve(following.name),
+                    localPath: join(outDir, partialNameOf(following.name)),
+                  },
+                }),
                 onBytes: (n) => {
                   moved += n;
                   progress?.set(base + moved);

@@ -303,6 +303,8 @@ export function createSftpTransport(
        * interrupted run is truncated. Kept by remote path when opened ahead (`hooks.next`).
        */
       const opened = new Map<string, Promise<{ source: FileHandle; handle: Buffer }>>();
+      /** Remote files opened for reading ahead of their download (`hooks.next`), by path. */
+      const reading = new Map<string, Promise<Buffer>>();
       const openForPut = (localPath: string, remotePath: string) => {
         const source = open(localPath, "r");
         const handle = openRemote(sftp, remotePath, "w");
@@ -388,7 +390,8 @@ export function createSftpTransport(
               );
               return { remoteSize: (await stat(remotePath))?.size };
             }
-            const handle = await openRemote(sftp, remotePath, "r");
+            const handle = await (reading.get(remotePath) ?? openRemote(sftp, remotePath, "r"));
+            reading.delete(remotePath);
             let sized: Promise<Stats> | undefined;
             let received: Received;
             try {
@@ -396,7 +399,8 @@ export function createSftpTransport(
               const local = await open(localPath, "w");
               try {
                 // The size is asked for by name right behind the last planned read: the server
-                // answers it after those reads, without a round trip of its own.
+                // answers it after those reads, without a round trip of its own. The next file
+                // is opened right behind it.
                 received = await receiveFile(
                   sftp,
                   handle,
@@ -406,6 +410,12 @@ export function createSftpTransport(
                   () => {
                     sized = statOf(remotePath);
                     sized.catch(() => undefined);
+                    const { next } = hooks;
+                    if (next) {
+                      const ahead = openRemote(sftp, next.remotePath, "r");
+                      ahead.catch(() => undefined);
+                      reading.set(next.remotePath, ahead);
+                    }
                   },
                 );
               } finally {

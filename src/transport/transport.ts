@@ -18,8 +18,8 @@ export interface RemoteEntry {
 export interface TransferHooks {
   onBytes?: (n: number) => void;
   /**
-   * The upload that comes next, if any: its files may be opened while this one's last writes
-   * are acknowledged, so that it starts without a round trip of its own.
+   * The transfer of the same kind that comes next, if any: its remote file (and for an upload
+   * its local one) may be opened while this one ends, so that it starts without a round trip.
    */
   next?: { localPath: string; remotePath: string };
   /** The size a listing showed for a download: plans the reads; the whole file is read whatever its size. */

@@ -160,6 +160,34 @@ describe.skipIf(skip)("fetch over SFTP from a real sshd", () => {
     }
   });
 
+  it("downloads a file opened ahead as the next one, and fails one that vanished meanwhile as not found", async () => {
+    const remote = exportFolder({ "a.xml": "one", "b.xml": "two", "c.xml": "three" });
+    const local = tempDir();
+    const at = (name: string) => ({ remotePath: join(remote, name), localPath: join(local, name) });
+    const session = await openTransport(
+      parseTarget(sshd.url(remote)),
+      options().transport,
+      captureLog().log,
+    ).connect();
+    try {
+      await session.get(at("a.xml").remotePath, at("a.xml").localPath, { next: at("b.xml") });
+      expect(
+        await session.get(at("b.xml").remotePath, at("b.xml").localPath, { next: at("gone.xml") }),
+      ).toEqual({
+        remoteSize: 3,
+      });
+      expect(readFileSync(at("b.xml").localPath, "utf8")).toBe("two");
+      await expect(session.get(at("gone.xml").remotePath, at("gone.xml").localPath)).rejects.toMatchObject({
+        code: "transport.not_found",
+      });
+      // Opened ahead and never asked for: the session still closes cleanly.
+      await session.get(at("c.xml").remotePath, at("c.xml").localPath, { next: at("a.xml") });
+    } finally {
+      await session.close();
+    }
+    expect(readFileSync(at("c.xml").localPath, "utf8")).toBe("three");
+  });
+
   it("prints the plan on --dry-run and changes nothing, here or there", async () => {
     const remote = exportFolder({ "a.xml": "one", "b.xml": "two" });
     const root = tempDir();
