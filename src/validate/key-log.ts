@@ -17,7 +17,9 @@ const WORDS = 3;
  * its position. Appending gives the key its ordinal, by which it is read back. Blocks of
  * entries are filled in memory; with a spill file, each full block is written out and dropped,
  * so only the block being filled stays in memory and a read of an older key is one small
- * positioned read (the file's pages stay in the system's cache, outside the process).
+ * positioned read (the file's pages stay in the system's cache, outside the process). When the
+ * file cannot be opened or written, the blocks from then on stay in memory: the checks need
+ * more memory but still hold.
  */
 export class KeyLog {
   private readonly blocks: (Uint32Array | undefined)[] = [];
@@ -28,7 +30,7 @@ export class KeyLog {
   private readonly oneBytes = new Uint8Array(this.one.buffer);
 
   /** `spill` opens the file full blocks go to; without it every block stays in memory. */
-  constructor(private readonly spill?: () => SpillFile) {}
+  constructor(private spill?: () => SpillFile) {}
 
   /** Number of entries. */
   get length(): number {
@@ -91,17 +93,25 @@ export class KeyLog {
     this.spillFile = undefined;
   }
 
-  /** The current block is full: keep it, or write it out and reuse its memory. */
+  /** The current block is full: write it out and reuse its memory, or keep it. */
   private seal(): void {
     const index = this.blocks.length;
-    if (this.spill === undefined) {
-      this.blocks.push(this.current);
-      this.current = new Uint32Array(LOG_BLOCK * WORDS);
-      return;
+    if (this.spill !== undefined) {
+      const c = this.current;
+      try {
+        this.spillFile ??= this.spill();
+        this.spillFile.write(
+          new Uint8Array(c.buffer, c.byteOffset, c.byteLength),
+          index * LOG_BLOCK * WORDS * 4,
+        );
+        this.blocks.push(undefined);
+        return;
+      } catch {
+        // no room for the file (or none at all): what is written stays readable, the rest stays here
+        this.spill = undefined;
+      }
     }
-    this.spillFile ??= this.spill();
-    const c = this.current;
-    this.spillFile.write(new Uint8Array(c.buffer, c.byteOffset, c.byteLength), index * LOG_BLOCK * WORDS * 4);
-    this.blocks.push(undefined);
+    this.blocks.push(this.current);
+    this.current = new Uint32Array(LOG_BLOCK * WORDS);
   }
 }

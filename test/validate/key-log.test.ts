@@ -71,6 +71,43 @@ describe("KeyLog", () => {
     expect(spill.closed).toBe(true);
   });
 
+  it("keeps blocks in memory when the spill file cannot be opened", () => {
+    const log = new KeyLog(() => {
+      throw new Error("no temporary folder");
+    });
+    fill(log, 0, LOG_BLOCK * 2 + 1);
+    const out = new Uint32Array(3);
+    log.read(5, out);
+    expect([...out]).toEqual([36, 5 ^ 0xabcdef, 7]);
+    log.close();
+  });
+
+  it("keeps blocks in memory from the first write that fails, reading older ones from the file", () => {
+    const spill = countingSpill();
+    let writes = 0;
+    const log = new KeyLog(() => {
+      const file = spill.open();
+      return {
+        ...file,
+        write(bytes, position) {
+          writes += 1;
+          if (writes > 1) throw new Error("no space left on device");
+          file.write(bytes, position);
+        },
+      };
+    });
+    fill(log, 0, LOG_BLOCK * 3 + 2);
+    const out = new Uint32Array(3);
+    for (const ordinal of [3, LOG_BLOCK + 3, 2 * LOG_BLOCK + 3, 3 * LOG_BLOCK + 1]) {
+      log.read(ordinal, out);
+      expect(out[2]).toBe(ordinal + 2);
+    }
+    expect(spill.reads).toBe(1);
+    expect(writes).toBe(2);
+    log.close();
+    expect(spill.closed).toBe(true);
+  });
+
   it("reads the log through a block at a time, from the file and from memory", () => {
     const spill = countingSpill();
     const log = new KeyLog(spill.open);
