@@ -350,6 +350,7 @@ export async function fetchFolder(
         // deleted or moved on the server. The second stage runs in name order, one file at a time.
         let finishing: ReturnType<typeof finishFile> = { issued: Promise.resolve(), done: Promise.resolve() };
         const downloads = plan.items.filter((i) => i.action === "fetch");
+        const nextDownload = new Map(downloads.map((d, i) => [d, downloads[i + 1]]));
         for (const item of plan.items) {
           const remotePath = session.resolve(item.name);
           if (item.action === "refuse") {
@@ -371,7 +372,7 @@ export async function fetchFolder(
           if (item.action === "fetch") {
             const base = bytesDone;
             let moved = 0;
-            const following = downloads[downloads.indexOf(item) + 1];
+            const following = nextDownload.get(item);
             downloading = session
               .get(remotePath, temp, {
                 expectedBytes: item.size,
