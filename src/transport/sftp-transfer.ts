@@ -2,11 +2,17 @@ import type { FileHandle } from "node:fs/promises";
 import type { SFTPWrapper, Stats } from "ssh2";
 
 /**
- * Requests kept in flight per file. Four requests of ~255 KiB keep the server busy over loopback
- * and across the Atlantic alike (the SSH channel window, 2 MiB at OpenSSH, bounds it anyway),
- * while a size check or rename queued behind them waits at most ~1 MiB.
+ * Writes kept in flight per file: eight of ~255 KiB fill the SSH channel window (2 MiB at
+ * OpenSSH), which bounds the bytes in flight on a long link anyway; more would only wait in
+ * memory. A rename never queues behind them: it goes out before the next file's writes.
  */
-export const SFTP_WINDOW = 4;
+export const WRITE_WINDOW = 8;
+
+/**
+ * Reads kept in flight per file: half the channel window, so that a lost connection catches at
+ * most ~1 MiB of a download on its way, and a delete's answer never waits behind more.
+ */
+export const READ_WINDOW = 4;
 
 /** The request size when the server does not state its limits (the SFTP minimum every server takes). */
 const FALLBACK_CHUNK = 32 * 1024;
@@ -65,7 +71,7 @@ function inFlightGate(): { wait(): Promise<void>; wake(): void } {
 
 /**
  * Writes a local file to an open remote handle and closes it: the file is read in
- * request-sized chunks and up to SFTP_WINDOW writes are in flight, always sent in offset order
+ * request-sized chunks and up to WRITE_WINDOW writes are in flight, always sent in offset order
  * (as OpenSSH's client does), so a server that handles requests one after the other writes the
  * bytes in order. Right behind the last write go a size query on the handle and the close, so
  * the server answers all three in one round trip. Returns the size the server reports for the
@@ -91,7 +97,7 @@ export async function sendFile(
       const chunk = shared ?? Buffer.allocUnsafe(size);
       const { bytesRead } = await source.read(chunk, 0, size, position);
       if (bytesRead === 0) break;
-      while (inFlight >= SFTP_WINDOW && failure === undefined) await gate.wait();
+      while (inFlight >= WRITE_WINDOW && failure === undefined) await gate.wait();
       if (failure !== undefined) break;
       inFlight += 1;
       sftp.write(handle, chunk, 0, bytesRead, position, (error?: Error | null) => {
@@ -135,7 +141,7 @@ export interface Received {
 }
 
 /**
- * Reads an open remote handle into a local file with up to SFTP_WINDOW reads in flight, each
+ * Reads an open remote handle into a local file with up to READ_WINDOW reads in flight, each
  * written at its own offset. `expected` (the size the listing showed) plans the reads, with one
  * more at that end whose "end of file" answer confirms the size; `onPlanned` is called once all
  * of those are sent, so that a request made there reaches the server right behind them. The
@@ -165,7 +171,7 @@ export async function receiveFile(
   let written = 0;
   let planned = false;
   let late = false;
-  const buffers = Math.min(SFTP_WINDOW, spans.length);
+  const buffers = Math.min(READ_WINDOW, spans.length);
   for (let i = 0; i < buffers; i++) free.push(Buffer.allocUnsafe(size));
 
   const finished = (buffer: Buffer): void => {

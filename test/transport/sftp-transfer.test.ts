@@ -4,7 +4,7 @@ import { open } from "node:fs/promises";
 import { join } from "node:path";
 import type { SFTPWrapper } from "ssh2";
 import { describe, expect, it } from "vitest";
-import { receiveFile, sendFile, SFTP_WINDOW } from "../../src/transport/sftp-transfer.js";
+import { READ_WINDOW, receiveFile, sendFile, WRITE_WINDOW } from "../../src/transport/sftp-transfer.js";
 import { tempDir } from "./fixtures.js";
 
 type Callback = (error?: Error, ...values: unknown[]) => void;
@@ -80,14 +80,19 @@ type Server = ReturnType<typeof scriptedServer>;
  * Plays the server until `work` settles: lets the client fill its window (or stop sending;
  * its file reads need the event loop, so this waits on timers), then answers what it holds.
  */
-async function serve(server: Server, work: Promise<unknown>, order: "newest" | "oldest"): Promise<void> {
+async function serve(
+  server: Server,
+  work: Promise<unknown>,
+  order: "newest" | "oldest",
+  window: number,
+): Promise<void> {
   let settled = false;
   work.then(
     () => (settled = true),
     () => (settled = true),
   );
   while (!settled) {
-    for (let i = 0; i < 50 && !settled && server.held() < SFTP_WINDOW; i++)
+    for (let i = 0; i < 50 && !settled && server.held() < window; i++)
       await new Promise((r) => setTimeout(r, 1));
     await server.answerAll(order);
   }
@@ -103,10 +108,10 @@ describe("sending a file with writes in flight", () => {
     const server = scriptedServer({ limit: 1000 });
     const source = await open(file, "r");
     const sending = sendFile(server.sftp, Buffer.from("h"), source, progress());
-    await serve(server, sending, "newest");
+    await serve(server, sending, "newest", WRITE_WINDOW);
     expect(await sending).toBe(data.length);
     await source.close();
-    expect(server.maxInFlight()).toBe(SFTP_WINDOW);
+    expect(server.maxInFlight()).toBe(WRITE_WINDOW);
     const writes = server.log.filter((l) => l.startsWith("write"));
     expect(writes).toEqual(Array.from({ length: 11 }, (_, i) => `write ${i * 1000}+${i === 10 ? 7 : 1000}`));
     expect(server.log.slice(-2)).toEqual(["fstat", "close"]);
@@ -126,7 +131,7 @@ describe("sending a file with writes in flight", () => {
     };
     const source = await open(file, "r");
     const sending = sendFile(server.sftp, Buffer.from("h"), source, progress());
-    await serve(server, sending, "oldest");
+    await serve(server, sending, "oldest", WRITE_WINDOW);
     await expect(sending).rejects.toThrow("Failure");
     await source.close();
     expect(server.log.filter((l) => l.startsWith("write"))).toEqual(["write 0+1000"]);
@@ -147,7 +152,7 @@ describe("receiving a file with reads in flight", () => {
     const receiving = receiveFile(server.sftp, Buffer.from("h"), target, expected, progress(), () => {
       plannedAfter = server.log.length;
     });
-    await serve(server, receiving, "newest");
+    await serve(server, receiving, "newest", READ_WINDOW);
     const received = await receiving;
     await target.close();
     return { received, copy: readFileSync(file), server, plannedAfter };
@@ -158,7 +163,7 @@ describe("receiving a file with reads in flight", () => {
     const { received, copy, server, plannedAfter } = await receive(content, 5500);
     expect(copy).toEqual(content);
     expect(received).toEqual({ bytes: 5500, late: false });
-    expect(server.maxInFlight()).toBeLessThanOrEqual(SFTP_WINDOW);
+    expect(server.maxInFlight()).toBe(READ_WINDOW);
     expect([...server.log].sort()).toEqual(
       [
         "read 0+1000",
