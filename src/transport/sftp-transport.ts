@@ -298,13 +298,11 @@ export function createSftpTransport(
         await promised<void>((done) => sftp.mkdir(path, done));
       };
 
-      /**
-       * Both ends of an upload, opened: the remote one with "w", so that a leftover of an
-       * interrupted run is truncated. Kept by remote path when opened ahead (`hooks.next`).
-       */
+      /** Uploads opened ahead (`hooks.next`), by remote path. */
       const opened = new Map<string, Promise<{ source: FileHandle; handle: Buffer }>>();
       /** Remote files opened for reading ahead of their download (`hooks.next`), by path. */
       const reading = new Map<string, Promise<Buffer>>();
+      /** Both ends of an upload; the remote one with "w": a leftover of an interrupted run is truncated. */
       const openForPut = (localPath: string, remotePath: string) => {
         const source = open(localPath, "r");
         const handle = openRemote(sftp, remotePath, "w");
