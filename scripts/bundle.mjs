@@ -12,7 +12,7 @@ await build({
   platform: "node",
   target: "node20",
   sourcemap: true,
-  external: ["ssh2", "ssh2-sftp-client", "cpu-features"],
+  external: ["ssh2", "cpu-features"],
   // Bundled CommonJS code may call require(); give it one that resolves from the bundle.
   banner: {
     js: "import { createRequire as __engageRequire } from 'node:module'; const require = __engageRequire(import.meta.url);",
