@@ -1,6 +1,7 @@
 import { open, stat } from "node:fs/promises";
 import { basename, extname, join, resolve } from "node:path";
 import { EngageError } from "../core/errors.js";
+import { statNamedPath } from "./stat-path.js";
 import type { Issue } from "../core/issue.js";
 import { validateInputs, type ValidateOptions } from "../validate/validate-inputs.js";
 import type { ReportSource } from "./diff-report.js";
@@ -39,17 +40,7 @@ export async function classifyExpectedPaths(
   const out: ExpectedPathKind[] = [];
   for (const display of paths) {
     const full = resolve(cwd, display);
-    let info;
-    try {
-      info = await stat(full);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? "error";
-      throw new EngageError(
-        "input_missing",
-        "diff.expected_missing",
-        `--expected ${display}: cannot be read (${code})`,
-      );
-    }
+    const info = await statNamedPath(full, "expected", display);
     if (info.isDirectory()) {
       const manifest = join(full, MANIFEST_NAME);
       try {

@@ -1,6 +1,7 @@
 import { readdir, stat } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { EngageError } from "../core/errors.js";
+import { statNamedPath } from "./stat-path.js";
 import { makeIssue, type Issue } from "../core/issue.js";
 import { parseExportFile } from "../parse/parse-export.js";
 import type { Profile } from "../schemas/profile.js";
@@ -33,17 +34,7 @@ export async function listExportFiles(
   const issues: Issue[] = [];
   for (const display of paths) {
     const full = resolve(cwd, display);
-    let info;
-    try {
-      info = await stat(full);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? "error";
-      throw new EngageError(
-        "input_missing",
-        "diff.actual_missing",
-        `--actual ${display}: cannot be read (${code})`,
-      );
-    }
+    const info = await statNamedPath(full, "actual", display);
     if (!info.isDirectory()) {
       files.set(full, { full, display });
       continue;
