@@ -1,3 +1,4 @@
+import { ASSIGNMENT_COLUMNS, DEFINITION_COLUMNS } from "../../src/read/field-names.js";
 import { DEFAULT_PROFILE } from "../../src/profile/default-profile.js";
 import {
   collectValidation,
@@ -15,31 +16,8 @@ export const GUID_1 = "7b89b95e-6347-4d66-8b02-a10a9c830119";
 export const GUID_2 = "0c1f5d2e-8a4b-4f6c-9d3e-2b7a1c5e9f80";
 export const GUID_3 = "3e4d5c6b-7a89-4b0c-8d1e-2f3a4b5c6d7e";
 
-type DefinitionFields = Partial<Record<(typeof DEFINITION_FIELDS)[number], string>>;
-type AssignmentFields = Partial<Record<(typeof ASSIGNMENT_FIELDS)[number], string>>;
-
-const DEFINITION_FIELDS = DEFINITIONS_HEADER.split(";") as [
-  "externalPromotionId",
-  "promotionName",
-  "published",
-  "validFromDate",
-  "validToDate",
-  "heading",
-  "description",
-  "posValueType",
-  "posValue",
-  "posInstruction",
-  "ecomValueType",
-  "ecomValue",
-  "ecomInstruction",
-];
-const ASSIGNMENT_FIELDS = ASSIGNMENTS_HEADER.split(";") as [
-  "externalPromotionId",
-  "promotionCodeId",
-  "contactId",
-  "externalContactId",
-  "validFromDate",
-];
+type DefinitionFields = Partial<Record<(typeof DEFINITION_COLUMNS)[number], string>>;
+type AssignmentFields = Partial<Record<(typeof ASSIGNMENT_COLUMNS)[number], string>>;
 
 function quoteCsv(value: string): string {
   return /[;"\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
@@ -56,7 +34,7 @@ export function definition(fields: DefinitionFields = {}): string {
     posValue: "20",
     ...fields,
   };
-  return DEFINITION_FIELDS.map((f) => quoteCsv(row[f] ?? "")).join(";");
+  return DEFINITION_COLUMNS.map((f) => quoteCsv(row[f] ?? "")).join(";");
 }
 
 /** An assignments CSV line: a valid assignment of SPRING-26 unless fields say otherwise. */
@@ -67,7 +45,7 @@ export function assignment(fields: AssignmentFields = {}): string {
     contactId: GUID_1,
     ...fields,
   };
-  return ASSIGNMENT_FIELDS.map((f) => quoteCsv(row[f] ?? "")).join(";");
+  return ASSIGNMENT_COLUMNS.map((f) => quoteCsv(row[f] ?? "")).join(";");
 }
 
 /** Writes input files into a fresh folder and validates them in the order given. */
