@@ -6,6 +6,7 @@ import type { Location } from "../core/location.js";
 import { loadProfile } from "../profile/load-profile.js";
 import { writeRender, type RenderResult } from "../render/write-render.js";
 import { ManifestSchema } from "../schemas/manifest.js";
+import type { Profile } from "../schemas/profile.js";
 import type { RedemptionChannel } from "../schemas/promotion.js";
 import { validateInputs } from "../validate/validate-inputs.js";
 import type { CommandContext } from "./command.js";
@@ -82,8 +83,12 @@ export async function readPreviousChannels(
 }
 
 /** Validates the inputs and renders them into `out`: the work shared by `render` and `run`. */
-export async function renderJob(args: RenderJobArgs, ctx: CommandContext): Promise<RenderResult> {
-  const profile = await loadProfile(args.profile, ctx.cwd);
+export async function renderJob(
+  args: RenderJobArgs,
+  ctx: CommandContext,
+  loaded?: Profile,
+): Promise<RenderResult> {
+  const profile = loaded ?? (await loadProfile(args.profile, ctx.cwd));
   const options = validateOptionsFromArgs(args, profile);
   if (args.previous !== undefined && args.previous !== "")
     options.previousPromotions = await readPreviousChannels(args.previous, ctx.cwd);

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import type { Issue } from "../../core/issue.js";
 import { loadProfile } from "../../profile/load-profile.js";
 import { parseTarget } from "../../transport/target.js";
 import { TRANSPORT_OPTIONS } from "../../transport/transport-options.js";
@@ -98,7 +99,7 @@ export const runCommand = defineCommand({
     let scratch: string | undefined;
     const reused = existsSync(join(runDir, "manifest.json"));
     let render: Record<string, unknown> = { render: "reused", outDir: runDir };
-    let issues: readonly import("../../core/issue.js").Issue[] = [];
+    let issues: readonly Issue[] = [];
     try {
       if (reused) {
         ctx.log.info(
@@ -113,6 +114,7 @@ export const runCommand = defineCommand({
         const result = await renderJob(
           { ...args, inputs, out: runDir, ...(previous !== undefined ? { previous } : {}) },
           ctx,
+          profile,
         );
         render = renderSummary(result);
         issues = result.issues;
