@@ -1,8 +1,8 @@
 import type { InferredOptionTypes, Options, PositionalOptions } from "yargs";
 import type { ExitKind } from "../core/errors.js";
 import type { Issue } from "../core/issue.js";
-import type { Logger } from "./logger.js";
-import type { Progress, ProgressOptions } from "./progress.js";
+import type { Logger } from "../core/logger.js";
+import type { Progress, ProgressOptions } from "../core/progress.js";
 
 /** What a command gets besides its arguments: the only way it talks to the terminal. */
 export interface CommandContext {

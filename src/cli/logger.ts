@@ -1,12 +1,4 @@
-/** Levels in order of importance; `--quiet` keeps warnings and errors, `--verbose` adds debug. */
-export type LogLevel = "debug" | "info" | "warn" | "error";
-
-export interface Logger {
-  debug(message: string): void;
-  info(message: string): void;
-  warn(message: string): void;
-  error(message: string): void;
-}
+import type { Logger, LogLevel } from "../core/logger.js";
 
 const ORDER: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
 

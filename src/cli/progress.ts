@@ -1,17 +1,4 @@
-/** A unit of progress reporting: rows, files or bytes. */
-export interface Progress {
-  /** Advances by `n` (or sets the position with `{ to }`). */
-  tick(n?: number): void;
-  set(position: number, note?: string): void;
-  /** Ends the bar with a final line. */
-  done(note?: string): void;
-}
-
-export interface ProgressOptions {
-  label: string;
-  total?: number;
-  unit: "rows" | "files" | "bytes" | "records";
-}
+import type { Progress, ProgressOptions } from "../core/progress.js";
 
 function formatAmount(n: number, unit: ProgressOptions["unit"]): string {
   if (unit !== "bytes") return `${n.toLocaleString("en-US")} ${unit}`;

@@ -2,7 +2,7 @@ import { link, readFile, unlink, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { EngageError } from "../core/errors.js";
-import type { Logger } from "../cli/logger.js";
+import type { Logger } from "../core/logger.js";
 
 /** What a lock file holds: who holds the folder. */
 interface LockInfo {

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { EngageError } from "../core/errors.js";
-import type { Logger } from "../cli/logger.js";
+import type { Logger } from "../core/logger.js";
 import {
   checkHostKey,
   fingerprintOf,

@@ -1,4 +1,4 @@
-import type { Logger } from "../cli/logger.js";
+import type { Logger } from "../core/logger.js";
 import { createLocalTransport } from "./local-transport.js";
 import { createSftpTransport, type SftpTuning } from "./sftp-transport.js";
 import type { Target } from "./target.js";

@@ -1,5 +1,5 @@
 import { EngageError } from "../core/errors.js";
-import type { Logger } from "../cli/logger.js";
+import type { Logger } from "../core/logger.js";
 
 /** How failures that may pass are retried. */
 export interface RetryPolicy {

@@ -4,7 +4,7 @@ import { connect as netConnect, type Socket } from "node:net";
 import { posix } from "node:path";
 import type { AuthenticationType, Client, ConnectConfig, FileEntryWithStats, SFTPWrapper, Stats } from "ssh2";
 import { EngageError } from "../core/errors.js";
-import type { Logger } from "../cli/logger.js";
+import type { Logger } from "../core/logger.js";
 import { withDeadline } from "./deadline.js";
 import { createHostKeyChecker } from "./host-key-check.js";
 import { classifyRemoteError, cleanMessage } from "./remote-error.js";

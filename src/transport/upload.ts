@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { EngageError } from "../core/errors.js";
-import type { Logger } from "../cli/logger.js";
-import type { Progress, ProgressOptions } from "../cli/progress.js";
+import type { Logger } from "../core/logger.js";
+import type { Progress, ProgressOptions } from "../core/progress.js";
 import { acquireFolderLock } from "./folder-lock.js";
 import { createDeliveryRecorder, readManifestFile } from "./manifest-file.js";
 import { openTransport } from "./open-transport.js";

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll } from "vitest";
-import type { Logger } from "../../src/cli/logger.js";
+import type { Logger } from "../../src/core/logger.js";
 import { ManifestSchema, type Manifest } from "../../src/schemas/manifest.js";
 import type { CliRun } from "../support/run-cli.js";
 
