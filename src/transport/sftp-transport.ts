@@ -79,6 +79,16 @@ export function createSftpTransport(
       let rawError: (Error & { level?: string }) | undefined;
       let lost: string | undefined;
       let closing = false;
+      /**
+       * Calls waiting for an answer. ssh2 drops requests on a closed channel without calling
+       * back, so a loss fails each of them here, at once, instead of at its deadline.
+       */
+      const waiting = new Set<(why: string) => void>();
+      const loseWith = (why: string): void => {
+        lost ??= why;
+        for (const fail of [...waiting]) fail(lost);
+        waiting.clear();
+      };
       // The socket first, before the SSH library loads: the server starts its side of the
       // session (a new process per connection) meanwhile. Nagle's delay slowed streamed writes
       // to ~2 MB/s over loopback: off.
@@ -101,13 +111,13 @@ export function createSftpTransport(
       // A loss is only remembered here; the call in progress fails with it.
       client.on("error", (e: Error & { level?: string }) => {
         rawError ??= e;
-        lost ??= cleanMessage(e, secrets);
+        loseWith(cleanMessage(e, secrets));
       });
       client.on("end", () => {
-        if (!closing) lost ??= "the server ended the connection";
+        if (!closing) loseWith("the server ended the connection");
       });
       client.on("close", () => {
-        if (!closing) lost ??= "the connection closed";
+        if (!closing) loseWith("the connection closed");
       });
 
       const config: ConnectConfig = {
@@ -212,22 +222,53 @@ export function createSftpTransport(
         throw classifyRemoteError(error, "connect to", endpoint, secrets);
       }
 
+      // The SFTP channel can close under a live connection (its server process killed).
+      sftp.on("close", () => {
+        if (!closing) loseWith("the server closed the SFTP session");
+      });
+      sftp.on("end", () => {
+        if (!closing) loseWith("the server ended the SFTP session");
+      });
+      sftp.on("error", (e: Error) => {
+        if (!closing) loseWith(cleanMessage(e, secrets));
+      });
+
       let broken = false;
+      const lostError = (op: string, path: string | undefined, why: string): EngageError =>
+        new EngageError(
+          "remote_unavailable",
+          "transport.connection_lost",
+          `${op}${path ? ` ${path}` : ""}: ${why}`,
+          {
+            retryable: true,
+          },
+        );
+      /** The work, or a connection_lost failure the moment the connection goes. */
+      const untilLost = <T>(op: string, path: string | undefined, work: Promise<T>): Promise<T> =>
+        new Promise<T>((resolve, reject) => {
+          const fail = (why: string): void => {
+            destroy();
+            reject(lostError(op, path, why));
+          };
+          waiting.add(fail);
+          work.then(
+            (value) => {
+              waiting.delete(fail);
+              resolve(value);
+            },
+            (error: unknown) => {
+              waiting.delete(fail);
+              reject(error as Error);
+            },
+          );
+        });
       const call = <T>(
         op: string,
         path: string | undefined,
         work: (touch: () => void) => Promise<T>,
       ): Promise<T> => {
-        if (broken || lost !== undefined) {
-          return Promise.reject(
-            new EngageError(
-              "remote_unavailable",
-              "transport.connection_lost",
-              `${op}${path ? ` ${path}` : ""}: ${lost ?? "the connection was dropped"}`,
-              { retryable: true },
-            ),
-          );
-        }
+        if (broken || lost !== undefined)
+          return Promise.reject(lostError(op, path, lost ?? "the connection was dropped"));
         return withDeadline(
           options.timeoutMs,
           () => {
@@ -240,17 +281,10 @@ export function createSftpTransport(
               { retryable: true },
             );
           },
-          work,
+          (touch) => untilLost(op, path, work(touch)),
         ).catch((error: unknown) => {
           if (error instanceof EngageError) throw error;
-          if (lost !== undefined) {
-            throw new EngageError(
-              "remote_unavailable",
-              "transport.connection_lost",
-              `${op}${path ? ` ${path}` : ""}: ${lost}`,
-              { retryable: true },
-            );
-          }
+          if (lost !== undefined) throw lostError(op, path, lost);
           throw classifyRemoteError(error, op, path, secrets);
         });
       };

@@ -41,7 +41,15 @@ export interface SshdOptions {
   passwordAuthentication?: boolean;
   /** Serve SFTP read-only (`internal-sftp -R`): every write is refused with "permission denied". */
   readOnly?: boolean;
+  /**
+   * Serve SFTP from a separate `sftp-server` process per session, which a test can kill while
+   * the SSH connection itself lives on (the SFTP channel closes under a live connection).
+   */
+  externalSftpServer?: boolean;
 }
+
+/** OpenSSH's stand-alone SFTP server, for `externalSftpServer`. */
+export const SFTP_SERVER = "/usr/lib/openssh/sftp-server";
 
 /** A running test sshd and everything a client needs to reach it. */
 export interface TestSshd {
@@ -206,7 +214,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<TestSshd> {
     "LogLevel VERBOSE",
     "MaxStartups 100",
     "MaxSessions 100",
-    `Subsystem sftp internal-sftp${options.readOnly ? " -R" : ""}`,
+    `Subsystem sftp ${options.externalSftpServer ? SFTP_SERVER : "internal-sftp"}${options.readOnly ? " -R" : ""}`,
   ].join("\n");
   const configFile = join(dir, "sshd_config");
   writeFileSync(configFile, `${config}\n`);
