@@ -3,7 +3,7 @@ import { createReadStream } from "node:fs";
 import { mkdir, open, readdir, rename, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { EngageError } from "../core/errors.js";
-import type { Issue } from "../core/issue.js";
+import { makeIssue, type Issue } from "../core/issue.js";
 import type { Logger } from "../core/logger.js";
 import type { Progress, ProgressOptions } from "../core/progress.js";
 import { fsyncFolder } from "./atomic-write.js";
@@ -20,6 +20,9 @@ export const FETCH_LOCK = ".engage-promo-fetch.lock";
 
 export const DEFAULT_FETCH_PATTERN = "*.xml";
 
+/** `--min-age` by default: exports are written over minutes, and a file quiet for two is taken as done. */
+export const DEFAULT_MIN_AGE = "2m";
+
 /** How a fetch runs. */
 export interface FetchOptions {
   transport: TransportOptions;
@@ -32,6 +35,12 @@ export interface FetchOptions {
   dryRun: boolean;
   /** Parallel fastGet instead of the streamed get. */
   fastGet: boolean;
+  /**
+   * Remote files modified less than this long ago (by the server's clock) are left for a later
+   * run: they may still be being written. 0 (the default here) takes every file; the CLI's
+   * default is DEFAULT_MIN_AGE_MS.
+   */
+  minAgeMs?: number;
   /** The transport to use instead of the one the target names (tests). */
   transportFactory?: (target: Target) => Transport;
 }
@@ -44,13 +53,19 @@ export interface FetchHooks {
 /** The outcome for one remote file. */
 export interface FetchFileResult {
   name: string;
-  /** `planned`: a dry run would download it; `refused`: its name is unsafe. */
-  status: "fetched" | "skipped" | "refused" | "failed" | "planned";
+  /**
+   * `planned`: a dry run would download it; `refused`: its name is unsafe; `vanished`: it was
+   * gone from the server when it was read (skipped with a warning).
+   */
+  status: "fetched" | "skipped" | "refused" | "failed" | "planned" | "vanished";
   bytes: number;
   remotePath: string;
   localPath?: string;
-  /** What was done to the remote file afterwards. */
-  after?: "kept" | "deleted" | "moved";
+  /**
+   * What was done to the remote file afterwards; `changed`: it changed on the server after the
+   * download, so it was neither deleted nor moved (it is fetched again on the next run).
+   */
+  after?: "kept" | "deleted" | "moved" | "changed";
   reason?: string;
 }
 
@@ -67,8 +82,10 @@ export interface FetchResult {
     refused: number;
     failed: number;
     planned: number;
+    vanished: number;
     deleted: number;
     moved: number;
+    changed: number;
     bytesFetched: number;
   };
   attempts: number;
@@ -118,8 +135,10 @@ function totalsOf(files: FetchFileResult[]): FetchResult["totals"] {
     refused: count("refused"),
     failed: count("failed"),
     planned: count("planned"),
+    vanished: count("vanished"),
     deleted: files.filter((f) => f.after === "deleted").length,
     moved: files.filter((f) => f.after === "moved").length,
+    changed: files.filter((f) => f.after === "changed").length,
     bytesFetched: files.filter((f) => f.status === "fetched").reduce((n, f) => n + f.bytes, 0),
   };
 }
@@ -202,7 +221,12 @@ export async function fetchFolder(
           for (const item of plan.items) {
             results.set(item.name, {
               name: item.name,
-              status: item.action === "fetch" ? "planned" : item.action === "skip" ? "skipped" : "refused",
+              status:
+                item.action === "fetch"
+                  ? "planned"
+                  : item.action === "skip" || item.action === "wait"
+                    ? "skipped"
+                    : "refused",
               bytes: item.size,
               remotePath: session.resolve(item.name),
               reason: item.reason,
@@ -240,6 +264,22 @@ export async function fetchFolder(
     throw error;
   }
   let progress: Progress | undefined;
+  const vanish = (item: FetchPlanItem, remotePath: string): void => {
+    results.set(item.name, {
+      name: item.name,
+      status: "vanished",
+      bytes: item.size,
+      remotePath,
+      reason: "gone from the server between the listing and its download",
+    });
+    issues.push(
+      makeIssue(
+        "transport.remote_vanished",
+        `${remotePath}: listed, then gone from the server before it was downloaded; skipped`,
+        { file: source.display },
+      ),
+    );
+  };
   /** Files being downloaded or finished: the ones a failure leaves undone. */
   const inFlight = new Map<string, { size: number; remotePath: string }>();
   try {
@@ -251,7 +291,8 @@ export async function fetchFolder(
       session: TransportSession,
       item: FetchPlanItem,
       remotePath: string,
-      download: { temp: string; remoteSize: number | undefined } | undefined,
+      download:
+        { temp: string; remoteSize: number | undefined; remoteMtimeMs: number | undefined } | undefined,
       archive: string | undefined,
     ): { issued: Promise<void>; done: Promise<void> } => {
       let markIssued = (): void => undefined;
@@ -262,6 +303,15 @@ export async function fetchFolder(
         const localPath = join(outDir, item.name);
         let status: FetchFileResult["status"] = "skipped";
         let reason = item.reason;
+        if (download !== undefined && download.remoteSize === undefined) {
+          // Gone by the end of the download: picked up or removed meanwhile, like a file gone
+          // before its open.
+          await unlink(download.temp).catch(() => undefined);
+          vanish(item, remotePath);
+          inFlight.delete(item.name);
+          markIssued();
+          return;
+        }
         if (download !== undefined) {
           const { temp, remoteSize } = download;
           try {
@@ -313,6 +363,35 @@ export async function fetchFolder(
         // Only now, with a whole, size-checked local copy in place, is the remote file touched;
         // the rename is made durable first, so a crash cannot leave the copy under its temporary name.
         if (status === "fetched" && options.after.kind !== "keep") await fsyncFolder(outDir);
+        if (options.after.kind !== "keep") {
+          // A second look just before the delete or move: a file the server went on writing
+          // after the download (size or time moved) keeps what was added, so it stays.
+          const seen = download ?? { remoteSize: item.size, remoteMtimeMs: item.mtimeMs };
+          const now = await session.stat(remotePath);
+          const changed =
+            now === undefined
+              ? "it is no longer there"
+              : now.size !== seen.remoteSize
+                ? `its size went from ${seen.remoteSize} to ${now.size} bytes`
+                : now.mtimeMs !== seen.remoteMtimeMs
+                  ? "its modification time moved"
+                  : undefined;
+          if (changed !== undefined) {
+            result.after = "changed";
+            result.reason = `changed on the server after the download (${changed}); left there, fetched again on the next run`;
+            if (now !== undefined)
+              issues.push(
+                makeIssue(
+                  "transport.remote_changed",
+                  `${remotePath}: ${changed} after it was downloaded; not ${options.after.kind === "delete" ? "deleted" : "moved"}, left on the server to be fetched again on the next run`,
+                  { file: source.display },
+                ),
+              );
+            markIssued();
+            inFlight.delete(item.name);
+            return;
+          }
+        }
         const after =
           options.after.kind === "delete"
             ? session.remove(remotePath).then(() => "deleted" as const)
@@ -342,7 +421,7 @@ export async function fetchFolder(
           ...options,
           source: source.display,
         });
-        issues = plan.issues;
+        issues = [...plan.issues];
         const bytes = plan.items.filter((i) => i.action === "fetch").reduce((n, i) => n + i.size, 0);
         progress ??= hooks.progress?.({ label: `fetch from ${source.display}`, total: bytes, unit: "bytes" });
         let bytesDone = 0;
@@ -353,10 +432,11 @@ export async function fetchFolder(
         const nextDownload = new Map(downloads.map((d, i) => [d, downloads[i + 1]]));
         for (const item of plan.items) {
           const remotePath = session.resolve(item.name);
-          if (item.action === "refuse") {
+          if (item.action === "refuse" || item.action === "wait") {
+            // Neither downloaded nor touched on the server.
             results.set(item.name, {
               name: item.name,
-              status: "refused",
+              status: item.action === "refuse" ? "refused" : "skipped",
               bytes: item.size,
               remotePath,
               reason: item.reason,
@@ -368,7 +448,7 @@ export async function fetchFolder(
           // The previous file's delete or move goes out before this file's reads, so that its
           // answer does not wait behind them on a slow link.
           if (options.after.kind !== "keep") await finishing.issued;
-          let downloading: Promise<TransferResult | undefined> = Promise.resolve(undefined);
+          let downloading: Promise<TransferResult | "vanished" | undefined> = Promise.resolve(undefined);
           if (item.action === "fetch") {
             const base = bytesDone;
             let moved = 0;
@@ -389,6 +469,9 @@ export async function fetchFolder(
               })
               .catch(async (error: unknown) => {
                 await unlink(temp).catch(() => undefined);
+                // Listed, then gone before it was read: skipped, the rest fetched.
+                if (error instanceof EngageError && error.code === "transport.not_found")
+                  return "vanished" as const;
                 throw error;
               });
             bytesDone += item.size;
@@ -400,11 +483,23 @@ export async function fetchFolder(
             throw finished.reason;
           }
           if (downloaded.status === "rejected") throw downloaded.reason;
+          if (downloaded.value === "vanished") {
+            vanish(item, remotePath);
+            inFlight.delete(item.name);
+            finishing = { issued: Promise.resolve(), done: Promise.resolve() };
+            continue;
+          }
           finishing = finishFile(
             session,
             item,
             remotePath,
-            downloaded.value === undefined ? undefined : { temp, remoteSize: downloaded.value.remoteSize },
+            downloaded.value === undefined
+              ? undefined
+              : {
+                  temp,
+                  remoteSize: downloaded.value.remoteSize,
+                  remoteMtimeMs: downloaded.value.remoteMtimeMs,
+                },
             archive,
           );
         }

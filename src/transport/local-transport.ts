@@ -39,7 +39,7 @@ export function createLocalTransport(target: LocalTarget): Transport {
           guard("stat", path, async (): Promise<RemoteStat | undefined> => {
             try {
               const s = await fsStat(path);
-              return { size: s.size, isFile: s.isFile(), isDirectory: s.isDirectory() };
+              return { size: s.size, isFile: s.isFile(), isDirectory: s.isDirectory(), mtimeMs: s.mtimeMs };
             } catch (error) {
               if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
               throw error;
@@ -49,8 +49,8 @@ export function createLocalTransport(target: LocalTarget): Transport {
           guard("list", path, async () => {
             const out: RemoteEntry[] = [];
             for (const d of await readdir(path, { withFileTypes: true })) {
-              const size = d.isFile() ? (await fsStat(join(path, d.name))).size : 0;
-              out.push({ name: d.name, size, isFile: d.isFile() });
+              const s = d.isFile() ? await fsStat(join(path, d.name)) : undefined;
+              out.push({ name: d.name, size: s?.size ?? 0, isFile: d.isFile(), mtimeMs: s?.mtimeMs });
             }
             return out;
           }),
@@ -63,7 +63,7 @@ export function createLocalTransport(target: LocalTarget): Transport {
           guard("copy", remotePath, async () => {
             await copy(remotePath, localPath, hooks, false);
             const after = await fsStat(remotePath).catch(() => undefined);
-            return { remoteSize: after?.size };
+            return { remoteSize: after?.size, remoteMtimeMs: after?.mtimeMs };
           }),
         replace: (from, to) => guard("rename", `${from} to ${to}`, () => rename(from, to)),
         remove: (path) => guard("delete", path, () => unlink(path)),

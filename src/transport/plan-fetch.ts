@@ -10,8 +10,14 @@ export type AfterAction = { kind: "keep" } | { kind: "delete" } | { kind: "move"
 export interface FetchPlanItem {
   name: string;
   size: number;
-  /** `fetch`: download it; `skip`: an identical copy (same name and size) is already here; `refuse`: unsafe name. */
-  action: "fetch" | "skip" | "refuse";
+  /** The modification time the listing showed (ms since the epoch), when the server sent one. */
+  mtimeMs?: number | undefined;
+  /**
+   * `fetch`: download it; `skip`: an identical copy (same name and size) is already here; `wait`:
+   * modified less than `minAgeMs` ago (it may still be being written), left alone for a later
+   * run; `refuse`: unsafe name.
+   */
+  action: "fetch" | "skip" | "wait" | "refuse";
   reason: string;
 }
 
@@ -33,8 +39,18 @@ export interface FetchPlan {
 export function planFetch(
   entries: readonly RemoteEntry[],
   local: ReadonlyMap<string, number>,
-  options: { pattern: string; force: boolean; after: AfterAction; source: string },
+  options: {
+    pattern: string;
+    force: boolean;
+    after: AfterAction;
+    source: string;
+    /** Files modified more recently than this (by the server's clock against `now`) wait for a later run. */
+    minAgeMs?: number | undefined;
+    now?: number | undefined;
+  },
 ): FetchPlan {
+  const minAge = options.minAgeMs ?? 0;
+  const now = options.now ?? Date.now();
   const matches = compileGlob(options.pattern);
   // Unsafe names are judged by a looser match (dots and separators count as ordinary
   // characters), so "../x.xml" is refused out loud rather than passed over in silence.
@@ -64,11 +80,23 @@ export function planFetch(
       ignored += 1;
       continue;
     }
+    const age = e.mtimeMs === undefined ? undefined : now - e.mtimeMs;
+    if (minAge > 0 && age !== undefined && age < minAge) {
+      items.push({
+        name: e.name,
+        size: e.size,
+        mtimeMs: e.mtimeMs,
+        action: "wait",
+        reason: `modified ${Math.max(0, Math.round(age / 1000))} s ago, less than --min-age ${Math.round(minAge / 1000)} s: it may still be being written; left for a later run`,
+      });
+      continue;
+    }
     const have = local.get(e.name);
     if (have === e.size && !options.force && options.after.kind === "keep") {
       items.push({
         name: e.name,
         size: e.size,
+        mtimeMs: e.mtimeMs,
         action: "skip",
         reason: "already downloaded (same name and size)",
       });
@@ -76,6 +104,7 @@ export function planFetch(
       items.push({
         name: e.name,
         size: e.size,
+        mtimeMs: e.mtimeMs,
         action: "fetch",
         reason:
           have === undefined

@@ -52,6 +52,11 @@ function loadSsh2(): Ssh2 {
   return ssh2;
 }
 
+/** The server's modification time in ms, when it sent one (SFTP attributes carry whole seconds). */
+function mtimeOf(attrs: { mtime?: number }): number | undefined {
+  return typeof attrs.mtime === "number" && attrs.mtime > 0 ? attrs.mtime * 1000 : undefined;
+}
+
 function errorCode(error: unknown): unknown {
   return (error as { code?: unknown } | null)?.code;
 }
@@ -311,7 +316,7 @@ export function createSftpTransport(
         call("stat", path, async () => {
           try {
             const s = await statOf(path);
-            return { size: s.size, isFile: s.isFile(), isDirectory: s.isDirectory() };
+            return { size: s.size, isFile: s.isFile(), isDirectory: s.isDirectory(), mtimeMs: mtimeOf(s) };
           } catch (error) {
             if (errorCode(error) === NO_SUCH_FILE && lost === undefined) return undefined;
             throw error;
@@ -361,6 +366,7 @@ export function createSftpTransport(
               name: i.filename,
               size: i.attrs.size,
               isFile: i.attrs.isFile(),
+              mtimeMs: mtimeOf(i.attrs),
             }));
           }),
         put: (localPath, remotePath, hooks: TransferHooks = {}) =>
@@ -420,7 +426,8 @@ export function createSftpTransport(
                   done,
                 ),
               );
-              return { remoteSize: (await stat(remotePath))?.size };
+              const after = await stat(remotePath);
+              return { remoteSize: after?.size, remoteMtimeMs: after?.mtimeMs };
             }
             const handle = await (reading.get(remotePath) ?? openRemote(sftp, remotePath, "r"));
             reading.delete(remotePath);
@@ -461,7 +468,8 @@ export function createSftpTransport(
             // Read past the plan: the file changed size, so ask again now that it is read.
             if (received.late || sized === undefined) sized = statOf(remotePath);
             try {
-              return { remoteSize: (await sized).size };
+              const s = await sized;
+              return { remoteSize: s.size, remoteMtimeMs: mtimeOf(s) };
             } catch (error) {
               if (errorCode(error) === NO_SUCH_FILE && lost === undefined) return { remoteSize: undefined };
               throw error;

@@ -5,6 +5,8 @@ export interface RemoteStat {
   size: number;
   isFile: boolean;
   isDirectory: boolean;
+  /** Last modification, in ms since the epoch (whole seconds over SFTP); undefined when not reported. */
+  mtimeMs?: number | undefined;
 }
 
 /** One entry of a remote folder listing. */
@@ -12,6 +14,8 @@ export interface RemoteEntry {
   name: string;
   size: number;
   isFile: boolean;
+  /** Last modification, in ms since the epoch; undefined when not reported. */
+  mtimeMs?: number | undefined;
 }
 
 /** Per-transfer hooks: bytes moved, for progress and for the stall deadline. */
@@ -33,6 +37,8 @@ export interface TransferResult {
    * (download); undefined when no file is there any more.
    */
   remoteSize: number | undefined;
+  /** The remote file's modification time asked for with that size (ms since the epoch). */
+  remoteMtimeMs?: number | undefined;
 }
 
 /**

@@ -114,3 +114,48 @@ describe("parseAfterAction", () => {
     expect(parseAfterAction("remove")).toBeUndefined();
   });
 });
+
+describe("planFetch with a minimum age", () => {
+  const now = Date.parse("2026-03-01T12:00:00Z");
+  const at = (name: string, ageMs: number | undefined) => ({
+    name,
+    size: 10,
+    isFile: true,
+    mtimeMs: ageMs === undefined ? undefined : now - ageMs,
+  });
+
+  it("leaves files modified more recently than --min-age for a later run, whatever --after says", () => {
+    const plan = planFetch(
+      [at("old.xml", 600_000), at("young.xml", 30_000), at("unknown.xml", undefined)],
+      new Map(),
+      {
+        pattern: "*.xml",
+        force: true,
+        after: { kind: "delete" },
+        source: "s",
+        minAgeMs: 120_000,
+        now,
+      },
+    );
+    expect(plan.items.map((i) => [i.name, i.action])).toEqual([
+      ["old.xml", "fetch"],
+      ["unknown.xml", "fetch"],
+      ["young.xml", "wait"],
+    ]);
+    expect(plan.items[2]?.reason).toBe(
+      "modified 30 s ago, less than --min-age 120 s: it may still be being written; left for a later run",
+    );
+  });
+
+  it("takes every file with a minimum age of 0", () => {
+    const plan = planFetch([at("young.xml", 0)], new Map(), {
+      pattern: "*",
+      force: false,
+      after: keep,
+      source: "s",
+      minAgeMs: 0,
+      now,
+    });
+    expect(plan.items.map((i) => i.action)).toEqual(["fetch"]);
+  });
+});

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fetchFolder, type FetchOptions } from "../../src/transport/fetch.js";
@@ -36,7 +36,12 @@ describe.skipIf(skip)("fetch over SFTP from a real sshd", () => {
   function exportFolder(files: Record<string, string | Buffer>): string {
     const dir = join(sshd.remoteDir, `export${++n}`);
     mkdirSync(dir);
-    for (const [name, data] of Object.entries(files)) writeFileSync(join(dir, name), data);
+    // Written an hour ago: finished exports, older than fetch's default --min-age.
+    const written = new Date(Date.now() - 3_600_000);
+    for (const [name, data] of Object.entries(files)) {
+      writeFileSync(join(dir, name), data);
+      utimesSync(join(dir, name), written, written);
+    }
     return dir;
   }
 
@@ -147,11 +152,11 @@ describe.skipIf(skip)("fetch over SFTP from a real sshd", () => {
       for (const expectedBytes of [0, 1, 300_000, 700_001, 2_000_000]) {
         const local = join(tempDir(), "a.xml");
         const got = await session.get(join(remote, "a.xml"), local, { expectedBytes });
-        expect(got).toEqual({ remoteSize: 700_001 });
+        expect(got).toMatchObject({ remoteSize: 700_001 });
         expect(sha256(readFileSync(local))).toBe(sha256(data));
       }
       const local = join(tempDir(), "empty.xml");
-      expect(await session.get(join(remote, "empty.xml"), local, { expectedBytes: 10 })).toEqual({
+      expect(await session.get(join(remote, "empty.xml"), local, { expectedBytes: 10 })).toMatchObject({
         remoteSize: 0,
       });
       expect(readFileSync(local).length).toBe(0);
@@ -173,7 +178,7 @@ describe.skipIf(skip)("fetch over SFTP from a real sshd", () => {
       await session.get(at("a.xml").remotePath, at("a.xml").localPath, { next: at("b.xml") });
       expect(
         await session.get(at("b.xml").remotePath, at("b.xml").localPath, { next: at("gone.xml") }),
-      ).toEqual({
+      ).toMatchObject({
         remoteSize: 3,
       });
       expect(readFileSync(at("b.xml").localPath, "utf8")).toBe("two");

@@ -1,7 +1,13 @@
 import { resolve } from "node:path";
+import { parseDuration } from "../../core/duration.js";
 import { EngageError } from "../../core/errors.js";
 import { defineCommand } from "../command.js";
-import { DEFAULT_FETCH_PATTERN, fetchFolder, type FetchResult } from "../../transport/fetch.js";
+import {
+  DEFAULT_FETCH_PATTERN,
+  DEFAULT_MIN_AGE,
+  fetchFolder,
+  type FetchResult,
+} from "../../transport/fetch.js";
 import { parseAfterAction } from "../../transport/plan-fetch.js";
 import { parseTarget } from "../../transport/target.js";
 import { TRANSPORT_OPTIONS, transportOptionsFromArgs } from "../../transport/transport-options.js";
@@ -12,7 +18,7 @@ export function formatFetchPlan(result: FetchResult, after: string): string {
     `fetch plan for ${result.source} into ${result.outDir}: ${result.totals.planned} file(s) to download, ${result.totals.skipped} already here, ${result.totals.refused} refused; then ${after}`,
   ];
   for (const f of result.files) {
-    const verb = f.status === "planned" ? "get " : f.status === "skipped" ? "skip" : "refuse";
+    const verb = f.status === "planned" ? "get " : f.status === "refused" ? "refuse" : "skip";
     lines.push(`  ${verb}  ${JSON.stringify(f.name)} (${f.bytes} bytes): ${f.reason ?? ""}`);
   }
   return `${lines.join("\n")}\n`;
@@ -42,6 +48,12 @@ export const fetchCommand = defineCommand({
       type: "string",
       default: DEFAULT_FETCH_PATTERN,
       describe: "Which remote names to take (* and ?)",
+    },
+    "min-age": {
+      type: "string",
+      default: DEFAULT_MIN_AGE,
+      describe:
+        "Leave remote files modified less than this long ago (by the server's clock) for a later run: 90s, 2m, 1h, 0 for none",
     },
     force: { type: "boolean", describe: "Download again files already here with the same name and size" },
     "dry-run": {
@@ -75,6 +87,15 @@ export const fetchCommand = defineCommand({
         `--after: expected keep, delete or move:<remote dir>, got ${JSON.stringify(afterText)}`,
       );
     }
+    const minAgeText = String(args.minAge ?? DEFAULT_MIN_AGE);
+    const minAgeMs = parseDuration(minAgeText);
+    if (minAgeMs === undefined) {
+      throw new EngageError(
+        "usage",
+        "cli.invalid_value",
+        `--min-age: expected a duration like 90s, 2m or 0, got ${JSON.stringify(minAgeText)}`,
+      );
+    }
     const outDir = resolve(ctx.cwd, String(args.out));
     const result = await fetchFolder(
       source,
@@ -86,6 +107,7 @@ export const fetchCommand = defineCommand({
         force: args.force === true,
         dryRun: args.dryRun === true,
         fastGet: args.fastGet === true,
+        minAgeMs,
       },
       { log: ctx.log, progress: (o) => ctx.progress(o) },
     );
@@ -111,10 +133,16 @@ export const fetchCommand = defineCommand({
       );
       return { status: "invalid", exit: "invalid_data", summary, issues: result.issues };
     }
-    if (!result.dryRun)
+    if (!result.dryRun) {
+      const { fetched, skipped, vanished, changed } = result.totals;
+      const notes = [
+        vanished > 0 ? `${vanished} gone from the server before download` : "",
+        changed > 0 ? `${changed} changed after download and left on the server` : "",
+      ].filter(Boolean);
       ctx.log.info(
-        `${result.totals.fetched} file(s) downloaded, ${result.totals.skipped} already here, from ${result.source}`,
+        `${fetched} file(s) downloaded, ${skipped} skipped, from ${result.source}${notes.length > 0 ? ` (${notes.join("; ")})` : ""}`,
       );
+    }
     return { status: result.dryRun ? "dry-run" : "ok", exit: "ok", summary, issues: result.issues };
   },
 });
