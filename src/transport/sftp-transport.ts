@@ -33,6 +33,7 @@ const CLOSE_DEADLINE_MS = 5000;
 
 /** SFTP status codes the session tells apart (draft-ietf-secsh-filexfer-02). */
 const NO_SUCH_FILE = 2;
+const PERMISSION_DENIED = 3;
 
 /** Whether the server announced posix-rename@openssh.com, or undefined when the library does not say. */
 function offersPosixRename(sftp: SFTPWrapper): boolean | undefined {
@@ -337,6 +338,25 @@ export function createSftpTransport(
         await promised<void>((done) => sftp.mkdir(path, done));
       };
 
+      /**
+       * Opens `path` for writing as a new file. A leftover of an interrupted run is removed first,
+       * in the same round trip (requests are answered in order): servers that refuse to overwrite
+       * (ProFTPD with `AllowOverwrite off`) would refuse to open it. A permission error is tried
+       * once more after a second removal, for a leftover that appeared between the two requests.
+       */
+      const openFresh = async (path: string): Promise<Buffer> => {
+        const removed = unlink(path).catch(() => undefined);
+        const opening = openRemote(sftp, path, "w");
+        opening.catch(() => undefined);
+        await removed;
+        try {
+          return await opening;
+        } catch (error) {
+          if (errorCode(error) !== PERMISSION_DENIED || lost !== undefined) throw error;
+          await unlink(path).catch(() => undefined);
+          return openRemote(sftp, path, "w");
+        }
+      };
       /** Uploads opened ahead (`hooks.next`), by remote path. */
       const opened = new Map<string, Promise<{ source: FileHandle; handle: Buffer }>>();
       /** Remote files opened for reading ahead of their download (`hooks.next`), by path. */
@@ -344,7 +364,7 @@ export function createSftpTransport(
       /** Both ends of an upload; the remote one with "w": a leftover of an interrupted run is truncated. */
       const openForPut = (localPath: string, remotePath: string) => {
         const source = open(localPath, "r");
-        const handle = openRemote(sftp, remotePath, "w");
+        const handle = openFresh(remotePath);
         const both = Promise.all([source, handle]).then(([s, h]) => ({ source: s, handle: h }));
         // Whichever end opened is closed again when the other failed.
         both.catch(() => {
@@ -504,11 +524,30 @@ export function createSftpTransport(
         async close() {
           if (closing) return;
           closing = true;
-          // Opened ahead for an upload that never came (the run stopped): the remote handles go
-          // with the connection, the local ones are closed here.
-          for (const ready of opened.values())
-            ready.then(({ source }) => source.close()).catch(() => undefined);
+          // Opened ahead for an upload that never came (the run stopped): the local ends are
+          // closed, and the empty remote files removed while the connection still lets us, so a
+          // failure leaves no 0-byte `.part` of a file that was never being sent.
+          const ahead = [...opened.entries()];
           opened.clear();
+          for (const [, ready] of ahead) ready.then(({ source }) => source.close()).catch(() => undefined);
+          if (!broken && lost === undefined) {
+            try {
+              await withDeadline(
+                Math.min(options.timeoutMs, CLOSE_DEADLINE_MS),
+                () => new Error("clean-up timed out"),
+                () =>
+                  Promise.all(
+                    ahead.map(async ([path, ready]) => {
+                      const { handle } = await ready;
+                      await closeRemote(sftp, handle).catch(() => undefined);
+                      await unlink(path);
+                    }),
+                  ).catch(() => undefined),
+              );
+            } catch {
+              // best effort, like the close below
+            }
+          }
           if (!broken && lost === undefined) {
             try {
               await withDeadline(
