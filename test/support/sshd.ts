@@ -46,6 +46,10 @@ export interface SshdOptions {
    * the SSH connection itself lives on (the SFTP channel closes under a live connection).
    */
   externalSftpServer?: boolean;
+  /** Ciphers the server accepts (`Ciphers`), so that every client negotiates the same one. */
+  ciphers?: string[];
+  /** The port to listen on instead of a free one the kernel picks. */
+  port?: number;
 }
 
 /** OpenSSH's stand-alone SFTP server, for `externalSftpServer`. */
@@ -193,7 +197,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<TestSshd> {
   keygen(userKeyFile, "test-user");
   writeFileSync(join(dir, "authorized_keys"), readFileSync(`${userKeyFile}.pub`));
   const hostPublicKey = readFileSync(`${hostKeyFile}.pub`, "utf8").trim().split(/\s+/).slice(0, 2).join(" ");
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const user = userInfo().username;
   const root = process.getuid?.() === 0;
   if (root && !existsSync("/run/sshd")) mkdirSync("/run/sshd", { recursive: true, mode: 0o755 });
@@ -214,6 +218,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<TestSshd> {
     "LogLevel VERBOSE",
     "MaxStartups 100",
     "MaxSessions 100",
+    ...(options.ciphers ? [`Ciphers ${options.ciphers.join(",")}`] : []),
     `Subsystem sftp ${options.externalSftpServer ? SFTP_SERVER : "internal-sftp"}${options.readOnly ? " -R" : ""}`,
   ].join("\n");
   const configFile = join(dir, "sshd_config");
