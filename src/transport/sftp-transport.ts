@@ -1,4 +1,4 @@
-import { open, type FileHandle } from "node:fs/promises";
+import { open, stat as fsStat, type FileHandle } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { connect as netConnect, type Socket } from "node:net";
 import { posix } from "node:path";
@@ -34,6 +34,17 @@ const CLOSE_DEADLINE_MS = 5000;
 /** SFTP status codes the session tells apart (draft-ietf-secsh-filexfer-02). */
 const NO_SUCH_FILE = 2;
 const PERMISSION_DENIED = 3;
+const FAILURE = 4;
+
+/** Whether the server announced an extension by name. */
+function offersExtension(sftp: SFTPWrapper, name: string): boolean {
+  const extensions = (sftp as unknown as { _extensions?: unknown })._extensions;
+  return (
+    typeof extensions === "object" &&
+    extensions !== null &&
+    Object.prototype.hasOwnProperty.call(extensions, name)
+  );
+}
 
 /** Whether the server announced posix-rename@openssh.com, or undefined when the library does not say. */
 function offersPosixRename(sftp: SFTPWrapper): boolean | undefined {
@@ -357,6 +368,39 @@ export function createSftpTransport(
           return openRemote(sftp, path, "w");
         }
       };
+      /**
+       * A write refused with a bare "Failure" (SSH_FX_FAILURE is all OpenSSH says of a full
+       * disk): the server is asked for its free space (statvfs@openssh.com, where offered), and
+       * when it is short the partial file is removed and `transport.no_space` reported instead.
+       */
+      const explainFailedWrite = async (
+        error: unknown,
+        path: string,
+        localPath: string,
+      ): Promise<unknown> => {
+        if (
+          errorCode(error) !== FAILURE ||
+          lost !== undefined ||
+          !offersExtension(sftp, "statvfs@openssh.com")
+        )
+          return error;
+        try {
+          const info = await promised<{ f_frsize: number | bigint; f_bavail: number | bigint }>((done) =>
+            sftp.ext_openssh_statvfs(posix.dirname(path), done),
+          );
+          const free = Number(info.f_bavail) * Number(info.f_frsize);
+          const size = (await fsStat(localPath)).size;
+          if (free >= size) return error;
+          await unlink(path).catch(() => undefined);
+          return new EngageError(
+            "remote_refused",
+            "transport.no_space",
+            `upload to ${path}: the server's disk is full: ${free} bytes free, the file needs ${size}; the partial file was removed`,
+          );
+        } catch {
+          return error;
+        }
+      };
       /** Uploads opened ahead (`hooks.next`), by remote path. */
       const opened = new Map<string, Promise<{ source: FileHandle; handle: Buffer }>>();
       /** Remote files opened for reading ahead of their download (`hooks.next`), by path. */
@@ -424,6 +468,8 @@ export function createSftpTransport(
                   }),
               });
               return { remoteSize };
+            } catch (error) {
+              throw await explainFailedWrite(error, remotePath, localPath);
             } finally {
               await source.close();
             }
