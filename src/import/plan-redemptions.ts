@@ -187,3 +187,32 @@ export class RedemptionPlanner {
     this.rejects.push({ at, codes: [...new Set(issues.map((i) => i.code))], raw });
   }
 }
+
+/** Whether an import may write, and the issues to report with it. */
+export interface ImportDecision {
+  write: boolean;
+  issues: Issue[];
+}
+
+/**
+ * Decides as `render` does with `--max-rejects`: an error outside any record (a file that
+ * cannot be read as a whole), or more rejected records than allowed, means nothing is written;
+ * otherwise the valid rows are written and the rejected ones go to the rejects file.
+ */
+export function decideImport(plan: ImportPlan, fileIssues: readonly Issue[], maxRejects: number): ImportDecision {
+  const issues = [...fileIssues, ...plan.issues];
+  const fileErrors = fileIssues.some((i) => i.severity === "error");
+  const over = plan.counts.rejected > maxRejects;
+  // with the default of 0 the record errors speak for themselves; with a limit, say it was exceeded
+  if (over && maxRejects > 0) {
+    const first = plan.rejects[maxRejects];
+    issues.push(
+      makeIssue(
+        "import.too_many_rejects",
+        `${plan.counts.rejected} redemptions were rejected, more than --max-rejects ${maxRejects} allows; nothing was written`,
+        first?.at ?? { file: issues[0]?.file ?? "" },
+      ),
+    );
+  }
+  return { write: !fileErrors && !over, issues };
+}
