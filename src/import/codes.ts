@@ -10,11 +10,12 @@ export const IMPORT_CODES = {
   },
   "import.field_missing": {
     severity: "error",
-    summary: "A redemption without its id, date, result, promotion tier or customer.",
+    summary:
+      "A redemption without its id, date, result, promotion tier or customer (or a rollback without its redemption).",
   },
   "import.invalid_value": {
     severity: "error",
-    summary: "A redemption field of the wrong shape (a result, a date, two different tier ids).",
+    summary: "A redemption field of the wrong shape (a result, a status, a date, two different tier ids).",
   },
   "import.duplicate_redemption": {
     severity: "error",
@@ -30,7 +31,7 @@ export const IMPORT_CODES = {
   },
   "import.csv_column_missing": {
     severity: "error",
-    summary: "A Voucherify CSV export without a column every redemption needs; no row is read.",
+    summary: "A Voucherify CSV export without an id, or a result or status, column; no row is read.",
   },
   "import.rollback_unmatched": {
     severity: "warning",

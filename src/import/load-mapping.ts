@@ -30,13 +30,19 @@ export function parseMapping(data: unknown, source: string): VoucherifyMapping {
  * `;` or `,`): source id → Engage contact GUID. A bad GUID, or one source id given two
  * contacts, is a configuration error that names the lines.
  */
-export function parseCustomersCsv(text: string, label: string, into: Map<string, string>, origin: Map<string, string>): void {
+export function parseCustomersCsv(
+  text: string,
+  label: string,
+  into: Map<string, string>,
+  origin: Map<string, string>,
+): void {
   const scanner = new CsvScanner();
   const decoder = new Utf8Text();
   const decoded = decoder.decode(Buffer.from(text, "utf8")).text + decoder.end().text;
   const records = [...scanner.push(decoded), ...scanner.end()];
   const header = records[0];
-  if (header === undefined) throw invalid(`customers file ${label}: expected a header sourceId;contactId, got an empty file`);
+  if (header === undefined)
+    throw invalid(`customers file ${label}: expected a header sourceId;contactId, got an empty file`);
   const names = header.fields.map((f) => normalizeName(f.trim()));
   const source = names.findIndex((n) => n === "sourceid" || n === "customersourceid");
   const contact = names.indexOf("contactid");
@@ -63,7 +69,9 @@ export function parseCustomersCsv(text: string, label: string, into: Map<string,
     }
     const before = into.get(key);
     if (before !== undefined && before.toLowerCase() !== value.toLowerCase()) {
-      problems.push(`${where}: sourceId ${JSON.stringify(key)} maps to ${value}, but ${origin.get(key)} maps it to ${before}`);
+      problems.push(
+        `${where}: sourceId ${JSON.stringify(key)} maps to ${value}, but ${origin.get(key)} maps it to ${before}`,
+      );
       continue;
     }
     into.set(key, value);

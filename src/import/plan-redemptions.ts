@@ -199,7 +199,11 @@ export interface ImportDecision {
  * cannot be read as a whole), or more rejected records than allowed, means nothing is written;
  * otherwise the valid rows are written and the rejected ones go to the rejects file.
  */
-export function decideImport(plan: ImportPlan, fileIssues: readonly Issue[], maxRejects: number): ImportDecision {
+export function decideImport(
+  plan: ImportPlan,
+  fileIssues: readonly Issue[],
+  maxRejects: number,
+): ImportDecision {
   const issues = [...fileIssues, ...plan.issues];
   const fileErrors = fileIssues.some((i) => i.severity === "error");
   const over = plan.counts.rejected > maxRejects;

@@ -10,7 +10,12 @@ import { describeJson, jsonRowOf } from "../read/json-records.js";
 import type { InputFormat, ReadStats } from "../read/raw-row.js";
 import { readNdjson } from "../read/read-ndjson.js";
 import { Utf8Text } from "../read/utf8-text.js";
-import { fieldsOfJson, VOUCHERIFY_FIELDS, type FieldValue, type VoucherifyFields } from "./voucherify-record.js";
+import {
+  fieldsOfJson,
+  VOUCHERIFY_FIELDS,
+  type FieldValue,
+  type VoucherifyFields,
+} from "./voucherify-record.js";
 
 /** What the reader hands on at a time: records, and issues about the file itself. */
 export interface VoucherifyBatch {
@@ -22,10 +27,7 @@ const CHUNK = 1 << 16;
 const BATCH = 1000;
 
 /** Columns a CSV export must have: without them no record can be read. */
-const REQUIRED_GROUPS: readonly (readonly string[])[] = [
-  ["id"],
-  ["result", "status"],
-];
+const REQUIRED_GROUPS: readonly (readonly string[])[] = [["id"], ["result", "status"]];
 
 async function head(file: string): Promise<string> {
   let bytes: Buffer;
@@ -49,7 +51,13 @@ export async function voucherifyFormatOf(file: string): Promise<InputFormat> {
   return formatOf(file, await head(file));
 }
 
-function recordOf(file: string, node: JsonNode, record: number, source: string, badLines: readonly number[]): VoucherifyFields {
+function recordOf(
+  file: string,
+  node: JsonNode,
+  record: number,
+  source: string,
+  badLines: readonly number[],
+): VoucherifyFields {
   const row = jsonRowOf(file, node, "unknown", record, source, badLines);
   return {
     at: row.at,
@@ -79,7 +87,11 @@ async function* readNdjsonRecords(file: string, stats: ReadStats): AsyncGenerato
       issues: batch.issues,
       records: batch.rows.map((row) =>
         row.format === "json" && row.node !== undefined
-          ? { at: row.at, fields: row.node.type === "object" ? fieldsOfJson(row.node) : new Map(), problems: row.problems }
+          ? {
+              at: row.at,
+              fields: row.node.type === "object" ? fieldsOfJson(row.node) : new Map(),
+              problems: row.problems,
+            }
           : { at: row.at, fields: new Map(), problems: row.problems },
       ),
     };
@@ -132,13 +144,23 @@ async function* readJsonDocument(file: string, stats: ReadStats): AsyncGenerator
   const text = a.text + b.text;
   const badLines = [...a.badLines, ...b.badLines];
   if (text.trim() === "") {
-    yield { records: [], issues: [makeIssue("read.file_empty", "file: expected a JSON array of redemptions, got an empty file", { file })] };
+    yield {
+      records: [],
+      issues: [
+        makeIssue("read.file_empty", "file: expected a JSON array of redemptions, got an empty file", {
+          file,
+        }),
+      ],
+    };
     return;
   }
   const parsed = parseJson(text);
   if (!parsed.ok) {
     const p = parsed.problem;
-    yield { records: [], issues: [makeIssue("read.json_syntax", p.message, { file, line: p.line, column: p.column })] };
+    yield {
+      records: [],
+      issues: [makeIssue("read.json_syntax", p.message, { file, line: p.line, column: p.column })],
+    };
     return;
   }
   const { items, issues } = recordsOf(file, parsed.node);
@@ -206,7 +228,9 @@ async function* readCsvExport(file: string, stats: ReadStats): AsyncGenerator<Vo
   const batch = csvRecords(state, [...scanner.push(rest.text), ...scanner.end()]);
   stats.records += batch.records.length;
   if (state.header === undefined)
-    batch.issues.push(makeIssue("read.file_empty", "file: expected a header line and records, got an empty file", { file }));
+    batch.issues.push(
+      makeIssue("read.file_empty", "file: expected a header line and records, got an empty file", { file }),
+    );
   if (batch.records.length > 0 || batch.issues.length > 0) yield batch;
 }
 
@@ -220,7 +244,12 @@ function csvRecords(state: CsvState, records: CsvRecord[]): VoucherifyBatch {
       state.header = rec.fields.map((f) => f.trim());
       issues.push(...headerIssues(state, rec));
       for (const line of bad)
-        issues.push(makeIssue("read.encoding_invalid", "header: expected UTF-8 text, got bytes that are not UTF-8", { file, line }));
+        issues.push(
+          makeIssue("read.encoding_invalid", "header: expected UTF-8 text, got bytes that are not UTF-8", {
+            file,
+            line,
+          }),
+        );
       continue;
     }
     state.record += 1;
@@ -232,15 +261,25 @@ function csvRecords(state: CsvState, records: CsvRecord[]): VoucherifyBatch {
       problems.push(makeIssue(p.code, p.message, { file, line: p.line, column: p.column }));
     } else if (rec.fields.length !== state.header.length) {
       problems.push(
-        makeIssue("read.csv_column_count", `expected ${state.header.length} fields as in the header, got ${rec.fields.length}`, {
-          file,
-          line: rec.line,
-          column: Math.min(rec.fields.length, state.header.length) + 1,
-        }),
+        makeIssue(
+          "read.csv_column_count",
+          `expected ${state.header.length} fields as in the header, got ${rec.fields.length}`,
+          {
+            file,
+            line: rec.line,
+            column: Math.min(rec.fields.length, state.header.length) + 1,
+          },
+        ),
       );
     }
     for (const line of bad)
-      problems.push(makeIssue("read.encoding_invalid", "expected UTF-8 text, got bytes that are not UTF-8 (read as U+FFFD)", { file, line }));
+      problems.push(
+        makeIssue(
+          "read.encoding_invalid",
+          "expected UTF-8 text, got bytes that are not UTF-8 (read as U+FFFD)",
+          { file, line },
+        ),
+      );
     const fields = new Map<string, FieldValue>();
     for (const [name, index] of state.columns) {
       const value = rec.fields[index];
@@ -260,7 +299,9 @@ function headerIssues(state: CsvState, rec: CsvRecord): Issue[] {
   const columns = new Map<string, number>();
   let usable = rec.problem === undefined;
   if (rec.problem !== undefined)
-    issues.push(makeIssue(rec.problem.code, `header: ${rec.problem.message}`, { file, line: rec.problem.line }));
+    issues.push(
+      makeIssue(rec.problem.code, `header: ${rec.problem.message}`, { file, line: rec.problem.line }),
+    );
   header.forEach((name, index) => {
     // other columns of an export (metadata, order amounts…) are not needed and pass unseen
     if (!known.has(name)) return;

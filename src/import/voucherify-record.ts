@@ -167,7 +167,9 @@ export function interpretRecord(record: VoucherifyFields): VoucherifyRecord {
 
   const issues: Issue[] = [];
   if (id === undefined)
-    issues.push(makeIssue("import.field_missing", "id: expected the redemption's id (r_…), got nothing", where("id")));
+    issues.push(
+      makeIssue("import.field_missing", "id: expected the redemption's id (r_…), got nothing", where("id")),
+    );
   const relatedType = text("related_object_type");
   if (relatedType !== undefined && relatedType !== "promotion_tier")
     return reject([
@@ -186,7 +188,11 @@ export function interpretRecord(record: VoucherifyFields): VoucherifyRecord {
     succeeded = RESULTS[result];
     if (succeeded === undefined)
       issues.push(
-        makeIssue("import.invalid_value", `result: expected SUCCESS or FAILURE, got ${quote(result)}`, where("result")),
+        makeIssue(
+          "import.invalid_value",
+          `result: expected SUCCESS or FAILURE, got ${quote(result)}`,
+          where("result"),
+        ),
       );
   }
   if (status !== undefined) {
@@ -238,7 +244,9 @@ export function interpretRecord(record: VoucherifyFields): VoucherifyRecord {
 
   const date = text("date");
   if (date === undefined)
-    issues.push(makeIssue("import.field_missing", "date: expected when it was redeemed, got nothing", where("date")));
+    issues.push(
+      makeIssue("import.field_missing", "date: expected when it was redeemed, got nothing", where("date")),
+    );
   else if (!ISO_DATE_TIME.test(date))
     issues.push(
       makeIssue(

@@ -24,7 +24,7 @@ const redemptionArb = fc.record({
   channelType: fc.constantFrom("API", "USER", "AUTO_REDEEM"),
   second: fc.integer({ min: 0, max: 59 }),
 });
-type Gen = fc.Infer<typeof redemptionArb>;
+type Gen = typeof redemptionArb extends fc.Arbitrary<infer T> ? T : never;
 
 const caseArb = fc.record({
   redemptions: fc.array(redemptionArb, { maxLength: 30 }),
@@ -72,7 +72,10 @@ function csvOf(objects: Record<string, unknown>[]): string {
     for (const part of path.split(".")) v = (v as Record<string, unknown> | undefined)?.[part];
     return typeof v === "string" ? v : "";
   };
-  return [COLUMNS.join(","), ...objects.map((o) => COLUMNS.map((c) => q(get(o, c))).join(","))].join("\r\n") + "\r\n";
+  return (
+    [COLUMNS.join(","), ...objects.map((o) => COLUMNS.map((c) => q(get(o, c))).join(","))].join("\r\n") +
+    "\r\n"
+  );
 }
 
 describe("import voucherify, for any redemptions", () => {
@@ -82,10 +85,16 @@ describe("import voucherify, for any redemptions", () => {
         const dir = mkdtempSync(join(tmpdir(), "engage-import-prop-"));
         const objects: Record<string, unknown>[] = c.redemptions.map(objectOf);
         for (const [i, rb] of c.rollbacks.entries())
-          objects.push({ id: `rr_${i}`, object: "redemption_rollback", result: rb.ok ? "SUCCESS" : "FAILURE", redemption: `r_${rb.of}` });
+          objects.push({
+            id: `rr_${i}`,
+            object: "redemption_rollback",
+            result: rb.ok ? "SUCCESS" : "FAILURE",
+            redemption: `r_${rb.of}`,
+          });
         const input = join(dir, `in.${c.input}`);
         if (c.input === "json") writeFileSync(input, JSON.stringify(objects, null, 2));
-        else if (c.input === "ndjson") writeFileSync(input, objects.map((o) => `${JSON.stringify(o)}\n`).join(""));
+        else if (c.input === "ndjson")
+          writeFileSync(input, objects.map((o) => `${JSON.stringify(o)}\n`).join(""));
         else writeFileSync(input, csvOf(objects));
         writeFileSync(
           join(dir, "mapping.json"),
@@ -97,7 +106,18 @@ describe("import voucherify, for any redemptions", () => {
         );
         const out = join(dir, `out.${c.output}`);
         const run = await runCli(
-          ["import", "voucherify", input, "--map", join(dir, "mapping.json"), "--out", out, "--max-rejects", "1000", "--no-progress"],
+          [
+            "import",
+            "voucherify",
+            input,
+            "--map",
+            join(dir, "mapping.json"),
+            "--out",
+            out,
+            "--max-rejects",
+            "1000",
+            "--no-progress",
+          ],
           { cwd: dir },
         );
         expect(run.code, run.stderr).toBe(0);
@@ -116,7 +136,10 @@ describe("import voucherify, for any redemptions", () => {
           c.output === "csv"
             ? (parse(text, { delimiter: ";", columns: true, cast: false }) as Record<string, string>[])
             : c.output === "ndjson"
-              ? text.split("\n").filter((l) => l !== "").map((l) => JSON.parse(l) as Record<string, string>)
+              ? text
+                  .split("\n")
+                  .filter((l) => l !== "")
+                  .map((l) => JSON.parse(l) as Record<string, string>)
               : (JSON.parse(text) as Record<string, string>[]);
         expect(rows.map((r) => r.sourceRedemptionId)).toEqual(expected);
         for (const row of rows) {
@@ -124,7 +147,9 @@ describe("import voucherify, for any redemptions", () => {
           const parsed = RedemptionRowSchema.parse({ ...row, id: row.id === "" ? undefined : row.id });
           expect(parsed.contactId).toBe(GUIDS[gen.customer]);
           expect(parsed.externalPromotionId).toBe(gen.tier === "promo_a" ? c.externalId : "B");
-          expect(parsed.redemptionChannel).toBe({ API: "ECOM", USER: "POS", AUTO_REDEEM: "OTHER" }[gen.channelType]);
+          expect(parsed.redemptionChannel).toBe(
+            { API: "ECOM", USER: "POS", AUTO_REDEEM: "OTHER" }[gen.channelType],
+          );
         }
         expect(run.summary.counts).toMatchObject({ written: expected.length });
       }),

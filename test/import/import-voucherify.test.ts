@@ -41,9 +41,12 @@ function redemption(id: string, extra: Record<string, unknown> = {}) {
 const ndjson = (records: unknown[]) => records.map((r) => `${JSON.stringify(r)}\n`).join("");
 
 async function importIn(dir: string, input: string, out: string, extra: string[] = []) {
-  return runCli(["import", "voucherify", input, "--map", "mapping.json", "--out", out, "--no-progress", ...extra], {
-    cwd: dir,
-  });
+  return runCli(
+    ["import", "voucherify", input, "--map", "mapping.json", "--out", out, "--no-progress", ...extra],
+    {
+      cwd: dir,
+    },
+  );
 }
 
 describe("import voucherify", () => {
@@ -63,7 +66,11 @@ describe("import voucherify", () => {
       status: "ok",
       counts: { read: 3, written: 2, skippedFailure: 1 },
     });
-    const rows = parse(readFileSync(join(dir, "out.csv"), "utf8"), { delimiter: ";", columns: true, cast: false });
+    const rows = parse(readFileSync(join(dir, "out.csv"), "utf8"), {
+      delimiter: ";",
+      columns: true,
+      cast: false,
+    });
     expect(rows).toEqual([
       {
         id: "",
@@ -85,25 +92,45 @@ describe("import voucherify", () => {
   });
 
   it("reports an unmapped customer of an NDJSON file at its line, exits 65 and writes nothing", async () => {
-    const input = ndjson([redemption("r_1"), redemption("r_2", { customer: { source_id: "nobody" }, customer_id: "cust_9" })]);
+    const input = ndjson([
+      redemption("r_1"),
+      redemption("r_2", { customer: { source_id: "nobody" }, customer_id: "cust_9" }),
+    ]);
     const dir = folder({ "mapping.json": MAPPING, "customers.csv": CUSTOMERS, "r.ndjson": input });
     const run = await importIn(dir, "r.ndjson", "out.ndjson", ["--format", "json"]);
     expect(run.code).toBe(65);
     const { issues } = JSON.parse(run.stdout.split("\n")[0]!) as { issues: { code: string; line: number }[] };
     expect(issues.map((i) => [i.code, i.line])).toEqual([["import.customer_unmapped", 2]]);
-    expect(run.summary).toMatchObject({ status: "invalid", written: false, counts: { unmapped: 1, rejected: 1 } });
+    expect(run.summary).toMatchObject({
+      status: "invalid",
+      written: false,
+      counts: { unmapped: 1, rejected: 1 },
+    });
     expect(existsSync(join(dir, "out.ndjson"))).toBe(false);
   });
 
   it("with --max-rejects writes the valid rows and the rejected records beside them", async () => {
-    const input = JSON.stringify([redemption("r_1"), redemption("r_2", { related_object_id: "promo_9", promotion_tier: { id: "promo_9" } })], null, 2);
+    const input = JSON.stringify(
+      [
+        redemption("r_1"),
+        redemption("r_2", { related_object_id: "promo_9", promotion_tier: { id: "promo_9" } }),
+      ],
+      null,
+      2,
+    );
     const dir = folder({ "mapping.json": MAPPING, "customers.csv": CUSTOMERS, "r.json": input });
     const run = await importIn(dir, "r.json", "out.ndjson", ["--max-rejects", "1"]);
     expect(run.code, run.stderr).toBe(0);
-    const lines = readFileSync(join(dir, "out.ndjson"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, string>);
+    const lines = readFileSync(join(dir, "out.ndjson"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, string>);
     expect(lines.map((l) => l.sourceRedemptionId)).toEqual(["r_1"]);
     expect(lines[0]).not.toHaveProperty("id");
-    const rejects = parse(readFileSync(join(dir, "out.rejects.csv"), "utf8"), { delimiter: ";", columns: true }) as Record<string, string>[];
+    const rejects = parse(readFileSync(join(dir, "out.rejects.csv"), "utf8"), {
+      delimiter: ";",
+      columns: true,
+    }) as Record<string, string>[];
     // the record's line is that of its opening brace, the line before its "id"
     const line = String(input.split("\n").findIndex((l) => l.includes('"r_2"')));
     expect(rejects).toMatchObject([{ codes: "import.tier_unmapped", id: "r_2", line }]);
@@ -111,7 +138,11 @@ describe("import voucherify", () => {
   });
 
   it("refuses a CSV export without an id column: no row is read", async () => {
-    const dir = folder({ "mapping.json": MAPPING, "customers.csv": CUSTOMERS, "r.csv": "date;result\n2026-02-03T09:14:07Z;SUCCESS\n" });
+    const dir = folder({
+      "mapping.json": MAPPING,
+      "customers.csv": CUSTOMERS,
+      "r.csv": "date;result\n2026-02-03T09:14:07Z;SUCCESS\n",
+    });
     const run = await importIn(dir, "r.csv", "out.csv", ["--max-rejects", "10"]);
     expect(run.code).toBe(65);
     expect(run.stderr).toContain("import.csv_column_missing");
@@ -119,18 +150,29 @@ describe("import voucherify", () => {
   });
 
   it("refuses a mapping that does not fit its schema, and a customers file with a bad GUID (exit 78)", async () => {
-    const bad = folder({ "mapping.json": JSON.stringify({ tiers: { promo_1: "" }, channel: {} }), "r.ndjson": ndjson([redemption("r_1")]) });
+    const bad = folder({
+      "mapping.json": JSON.stringify({ tiers: { promo_1: "" }, channel: {} }),
+      "r.ndjson": ndjson([redemption("r_1")]),
+    });
     const run = await importIn(bad, "r.ndjson", "out.csv");
     expect(run.code).toBe(78);
     expect(run.summary).toMatchObject({ error: { code: "import.mapping_invalid" } });
-    const guid = folder({ "mapping.json": MAPPING, "customers.csv": "sourceId;contactId\nsrc-b;12345\n", "r.ndjson": ndjson([redemption("r_1")]) });
+    const guid = folder({
+      "mapping.json": MAPPING,
+      "customers.csv": "sourceId;contactId\nsrc-b;12345\n",
+      "r.ndjson": ndjson([redemption("r_1")]),
+    });
     const run2 = await importIn(guid, "r.ndjson", "out.csv");
     expect(run2.code).toBe(78);
     expect(run2.stderr).toContain("customers.csv:2");
   });
 
   it("refuses an output whose extension names no format (exit 2)", async () => {
-    const dir = folder({ "mapping.json": MAPPING, "customers.csv": CUSTOMERS, "r.ndjson": ndjson([redemption("r_1")]) });
+    const dir = folder({
+      "mapping.json": MAPPING,
+      "customers.csv": CUSTOMERS,
+      "r.ndjson": ndjson([redemption("r_1")]),
+    });
     const run = await importIn(dir, "r.ndjson", "out.txt");
     expect(run.code).toBe(2);
   });

@@ -66,7 +66,9 @@ describe("planning redemptions from Voucherify records", () => {
   });
 
   it("skips failed redemptions and counts them, without asking for their mapping", () => {
-    const p = plan([redemption("r_1", { result: "FAILURE", related_object_id: "promo_x", "promotion_tier.id": "promo_x" })]);
+    const p = plan([
+      redemption("r_1", { result: "FAILURE", related_object_id: "promo_x", "promotion_tier.id": "promo_x" }),
+    ]);
     expect(p.rows).toEqual([]);
     expect(p.counts).toMatchObject({ read: 1, skippedFailure: 1, rejected: 0 });
   });
@@ -95,7 +97,11 @@ describe("planning redemptions from Voucherify records", () => {
   });
 
   it("reports an unmapped tier and an unmapped customer at the record's line", () => {
-    const r = redemption("r_1", { related_object_id: "promo_9", "promotion_tier.id": "promo_9", "customer.source_id": "nobody" });
+    const r = redemption("r_1", {
+      related_object_id: "promo_9",
+      "promotion_tier.id": "promo_9",
+      "customer.source_id": "nobody",
+    });
     const p = plan([r]);
     expect(p.issues.map((i) => [i.code, i.line])).toEqual([
       ["import.tier_unmapped", r.at.line],

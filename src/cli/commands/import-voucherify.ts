@@ -29,9 +29,14 @@ async function writeOutput(path: string, text: string): Promise<void> {
     await writeFileAtomic(path, text);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? "error";
-    throw new EngageError("output_failed", "import.output_unwritable", `${path}: cannot be written (${code})`, {
-      cause: error,
-    });
+    throw new EngageError(
+      "output_failed",
+      "import.output_unwritable",
+      `${path}: cannot be written (${code})`,
+      {
+        cause: error,
+      },
+    );
   }
 }
 
@@ -40,7 +45,10 @@ export const importVoucherifyCommand = defineCommand({
   describe: "Turn another system's redemption history (Voucherify) into a redemptions file for api redeem",
   positionals: {
     source: { type: "string", choices: SOURCES, describe: "The system the redemptions come from" },
-    input: { type: "string", describe: "Voucherify redemptions: JSON array or list response, NDJSON, or CSV export" },
+    input: {
+      type: "string",
+      describe: "Voucherify redemptions: JSON array or list response, NDJSON, or CSV export",
+    },
   },
   options: {
     map: {
@@ -55,9 +63,14 @@ export const importVoucherifyCommand = defineCommand({
     },
     "max-rejects": {
       type: "string",
-      describe: "Leave out up to N rejected redemptions (written to <out>.rejects.csv) instead of failing (default 0)",
+      describe:
+        "Leave out up to N rejected redemptions (written to <out>.rejects.csv) instead of failing (default 0)",
     },
-    format: { type: "string", choices: ["text", "json"], describe: "Issues as text on stderr (default) or JSON on stdout" },
+    format: {
+      type: "string",
+      choices: ["text", "json"],
+      describe: "Issues as text on stderr (default) or JSON on stdout",
+    },
   },
   issuesFormatOption: "format",
   examples: [
@@ -120,7 +133,13 @@ export const importVoucherifyCommand = defineCommand({
       // a rejects file of an earlier run would speak of rows this run wrote
       await unlink(rejectsFile).catch(() => undefined);
     }
-    await writeOutput(out, renderRedemptions(plan.rows.map((r) => r.row), format));
+    await writeOutput(
+      out,
+      renderRedemptions(
+        plan.rows.map((r) => r.row),
+        format,
+      ),
+    );
     ctx.log.info(`wrote ${plan.rows.length} redemption(s) to ${out}`);
     return { status: "ok", exit: "ok", summary, issues: decision.issues };
   },
