@@ -120,6 +120,12 @@ describe("import voucherify, for any redemptions", () => {
           ],
           { cwd: dir },
         );
+        // an NDJSON file without a line holds no header either: empty, as for every input
+        if (objects.length === 0 && c.input === "ndjson") {
+          expect(run.code).toBe(65);
+          expect(run.stderr).toContain("read.file_empty");
+          return;
+        }
         expect(run.code, run.stderr).toBe(0);
 
         // the model: the first record of each id decides; later ones are duplicates
