@@ -7,6 +7,9 @@ import { runCli } from "./support/run-cli.js";
 const samples = join(import.meta.dirname, "..", "samples");
 const sample = (name: string) => join(samples, name);
 const INPUTS = ["definitions.csv", "assignments.csv", "promotions.json", "assignments.ndjson"].map(sample);
+const VOUCHERIFY = ["redemptions.json", "mapping.json", "customers.csv"].map((f) =>
+  sample(join("voucherify", f)),
+);
 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), "engage-samples-"));
@@ -18,6 +21,7 @@ describe("the bundled samples", () => {
       ...INPUTS,
       sample("profile-tenant.json"),
       ...readdirSync(sample("exports")).map((f) => sample(join("exports", f))),
+      ...VOUCHERIFY,
     ]);
     const all = readdirSync(samples, { recursive: true, withFileTypes: true })
       .filter((e) => e.isFile())
@@ -133,5 +137,41 @@ describe("the bundled samples", () => {
     ]);
     expect(refused.code).toBe(65);
     expect(refused.stderr).toContain("validate.value_type_not_allowed");
+  });
+
+  it("import the Voucherify sample as the README shows: the failed and the rolled-back redemptions left out", async () => {
+    const out = join(tempDir(), "redemptions.csv");
+    const run = await runCli([
+      "import",
+      "voucherify",
+      sample(join("voucherify", "redemptions.json")),
+      "--map",
+      sample(join("voucherify", "mapping.json")),
+      "--out",
+      out,
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).not.toMatch(/warning|error/);
+    expect(run.summary.counts).toMatchObject({
+      read: 6,
+      written: 3,
+      skippedFailure: 1,
+      skippedRolledBack: 1,
+      rejected: 0,
+    });
+    const lines = readFileSync(out, "utf8").trim().split("\n");
+    expect(lines[0]).toBe("id;contactId;externalPromotionId;redemptionChannel;sourceRedemptionId;redeemedAt");
+    expect(lines.slice(1).map((l) => l.split(";")[4])).toEqual([
+      "r_0c5d710a87c8a31f86",
+      "r_0c5d71b1e3c8a32a0c",
+      "r_0c5d75e8b2c8a36e4a",
+    ]);
+    // the contacts and promotions are those the assignment samples send
+    const assignments = readFileSync(sample("assignments.csv"), "utf8");
+    for (const line of lines.slice(1)) {
+      const [, contactId, externalPromotionId] = line.split(";");
+      expect(assignments).toContain(`${externalPromotionId};`);
+      expect(assignments).toContain(contactId);
+    }
   });
 });

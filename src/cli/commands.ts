@@ -20,5 +20,10 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: "fetch", load: async () => as((await import("./commands/fetch.js")).fetchCommand) },
   { name: "parse", load: async () => as((await import("./commands/parse.js")).parseCommand) },
   { name: "diff", load: async () => as((await import("./commands/diff.js")).diffCommand) },
+  // `import <source>`: the source is a positional word (`import voucherify`), one entry for all sources
+  {
+    name: "import",
+    load: async () => as((await import("./commands/import-voucherify.js")).importVoucherifyCommand),
+  },
   { name: "schema", load: async () => as((await import("./commands/schema.js")).schemaCommand) },
 ];

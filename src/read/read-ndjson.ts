@@ -99,6 +99,7 @@ export async function* readNdjson(
   file: string,
   kind: RecordKind | "unknown",
   stats: ReadStats,
+  options: { kindRequired?: boolean } = {},
 ): AsyncGenerator<ReadBatch> {
   const hash = createHash("sha256");
   let record = 0;
@@ -164,7 +165,7 @@ export async function* readNdjson(
     issues.push(
       makeIssue("read.file_empty", "file: expected one JSON record a line, got an empty file", { file }),
     );
-  else if (kind === "unknown") {
+  else if (kind === "unknown" && options.kindRequired !== false) {
     issues.push(
       makeIssue(
         "read.kind_unknown",

@@ -1,0 +1,146 @@
+import { unlink } from "node:fs/promises";
+import { basename, dirname, join, resolve } from "node:path";
+import { EngageError } from "../../core/errors.js";
+import type { Issue } from "../../core/issue.js";
+import { loadMapping } from "../../import/load-mapping.js";
+import { decideImport, RedemptionPlanner } from "../../import/plan-redemptions.js";
+import { readVoucherify, voucherifyFormatOf } from "../../import/read-voucherify.js";
+import { redemptionsFormatOf, renderRedemptions } from "../../import/redemptions-file.js";
+import { interpretRecord } from "../../import/voucherify-record.js";
+import { assertReadable } from "../../read/open-input.js";
+import type { ReadStats } from "../../read/raw-row.js";
+import { renderRejectsCsv } from "../../render/rejects-csv.js";
+import { writeFileAtomic } from "../../transport/atomic-write.js";
+import { defineCommand } from "../command.js";
+import { inputPaths, parseCount } from "../input-options.js";
+
+/** The source systems `import` reads; each is a word after `import`, so more can join. */
+const SOURCES = ["voucherify"] as const;
+
+/** `out/redemptions.csv` → `out/redemptions.rejects.csv`. */
+export function rejectsPathOf(out: string): string {
+  const name = basename(out);
+  const dot = name.lastIndexOf(".");
+  return join(dirname(out), `${dot > 0 ? name.slice(0, dot) : name}.rejects.csv`);
+}
+
+async function writeOutput(path: string, text: string): Promise<void> {
+  try {
+    await writeFileAtomic(path, text);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? "error";
+    throw new EngageError(
+      "output_failed",
+      "import.output_unwritable",
+      `${path}: cannot be written (${code})`,
+      {
+        cause: error,
+      },
+    );
+  }
+}
+
+export const importVoucherifyCommand = defineCommand({
+  command: "import <source> <input>",
+  describe: "Turn another system's redemption history (Voucherify) into a redemptions file for api redeem",
+  positionals: {
+    source: { type: "string", choices: SOURCES, describe: "The system the redemptions come from" },
+    input: {
+      type: "string",
+      describe: "Voucherify redemptions: JSON array or list response, NDJSON, or CSV export",
+    },
+  },
+  options: {
+    map: {
+      type: "string",
+      demandOption: true,
+      describe: "Mapping file (JSON, schemas/voucherify-mapping.schema.json): tiers, customers, channels",
+    },
+    out: {
+      type: "string",
+      demandOption: true,
+      describe: "Redemptions file to write; .csv (;), .ndjson or .json by its extension",
+    },
+    "max-rejects": {
+      type: "string",
+      describe:
+        "Leave out up to N rejected redemptions (written to <out>.rejects.csv) instead of failing (default 0)",
+    },
+    format: {
+      type: "string",
+      choices: ["text", "json"],
+      describe: "Issues as text on stderr (default) or JSON on stdout",
+    },
+  },
+  issuesFormatOption: "format",
+  examples: [
+    [
+      "engage-promo import voucherify redemptions.ndjson --map mapping.json --out redemptions.csv",
+      "Write the successful, not rolled-back redemptions for api redeem",
+    ],
+  ],
+  async run(args, ctx) {
+    const [input] = inputPaths([args.input as string], ctx.cwd);
+    const out = resolve(ctx.cwd, args.out);
+    const format = redemptionsFormatOf(out);
+    if (format === undefined)
+      throw new EngageError(
+        "usage",
+        "cli.usage",
+        `--out ${args.out}: expected a file name ending in .csv, .ndjson or .json, got another extension`,
+      );
+    if (resolve(input!) === out)
+      throw new EngageError("usage", "cli.usage", `--out ${args.out}: expected a file other than the input`);
+    const maxRejects = parseCount("max-rejects", args.maxRejects as string | undefined, 0);
+    const mapping = await loadMapping(args.map, ctx.cwd);
+    await assertReadable(input!);
+
+    const planner = new RedemptionPlanner(mapping);
+    const fileIssues: Issue[] = [];
+    const stats: ReadStats = { sha256: "", records: 0 };
+    const progress = ctx.progress({ label: "import", unit: "records" });
+    const inputFormat = await voucherifyFormatOf(input!);
+    for await (const batch of readVoucherify(input!, inputFormat, stats)) {
+      fileIssues.push(...batch.issues);
+      for (const record of batch.records) planner.add(interpretRecord(record));
+      progress.set(stats.records);
+    }
+    progress.done();
+    const plan = planner.finish();
+    const decision = decideImport(plan, fileIssues, maxRejects);
+    const rejectsFile = rejectsPathOf(out);
+    const summary: Record<string, unknown> = {
+      source: args.source,
+      input,
+      inputFormat,
+      out,
+      format,
+      sha256: stats.sha256,
+      counts: plan.counts,
+      written: decision.write,
+    };
+    if (!decision.write) {
+      ctx.log.error(
+        "rejected redemptions: nothing written (see the issues above; --max-rejects N leaves up to N out)",
+      );
+      return { status: "invalid", exit: "invalid_data", summary, issues: decision.issues };
+    }
+    // rejects first, so an output under its final name always has its rejects beside it
+    if (plan.rejects.length > 0) {
+      await writeOutput(rejectsFile, renderRejectsCsv(plan.rejects));
+      summary.rejectsFile = rejectsFile;
+    } else {
+      // a rejects file of an earlier run would speak of rows this run wrote
+      await unlink(rejectsFile).catch(() => undefined);
+    }
+    await writeOutput(
+      out,
+      renderRedemptions(
+        plan.rows.map((r) => r.row),
+        format,
+      ),
+    );
+    ctx.log.info(`wrote ${plan.rows.length} redemption(s) to ${out}`);
+    return { status: "ok", exit: "ok", summary, issues: decision.issues };
+  },
+});

@@ -1,0 +1,345 @@
+import { createReadStream } from "node:fs";
+import { createHash } from "node:crypto";
+import { open, readFile } from "node:fs/promises";
+import { makeIssue, type Issue } from "../core/issue.js";
+import { CsvScanner, type CsvRecord } from "../read/csv-scanner.js";
+import { formatOf } from "../read/input-format.js";
+import { unreadable } from "../read/input-errors.js";
+import { parseJson, type JsonNode } from "../read/json-parser.js";
+import { describeJson, jsonRowOf } from "../read/json-records.js";
+import type { InputFormat, ReadStats } from "../read/raw-row.js";
+import { readNdjson } from "../read/read-ndjson.js";
+import { Utf8Text } from "../read/utf8-text.js";
+import {
+  fieldsOfJson,
+  VOUCHERIFY_FIELDS,
+  type FieldValue,
+  type VoucherifyFields,
+} from "./voucherify-record.js";
+
+/** What the reader hands on at a time: records, and issues about the file itself. */
+export interface VoucherifyBatch {
+  records: VoucherifyFields[];
+  issues: Issue[];
+}
+
+const CHUNK = 1 << 16;
+const BATCH = 1000;
+
+/** Columns a CSV export must have: without them no record can be read. */
+const REQUIRED_GROUPS: readonly (readonly string[])[] = [["id"], ["result", "status"]];
+
+async function head(file: string): Promise<string> {
+  let bytes: Buffer;
+  try {
+    const handle = await open(file, "r");
+    try {
+      const buffer = Buffer.alloc(1 << 16);
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+      bytes = buffer.subarray(0, bytesRead);
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    throw unreadable(file, error);
+  }
+  return bytes.toString("utf8");
+}
+
+/** Tells the format of a Voucherify file the way every input's is told (`.csv`, `.ndjson`, `[`…). */
+export async function voucherifyFormatOf(file: string): Promise<InputFormat> {
+  return formatOf(file, await head(file));
+}
+
+function recordOf(
+  file: string,
+  node: JsonNode,
+  record: number,
+  source: string,
+  badLines: readonly number[],
+): VoucherifyFields {
+  const row = jsonRowOf(file, node, "unknown", record, source, badLines);
+  return {
+    at: row.at,
+    fields: node.type === "object" ? fieldsOfJson(node) : new Map(),
+    problems: row.problems,
+  };
+}
+
+/**
+ * Reads Voucherify redemption and rollback objects from a JSON array, a list response
+ * (`{"object": "list", "data_ref": "redemptions", "redemptions": [...]}`), NDJSON or a CSV
+ * export with dotted column names; every record carries its file and line.
+ */
+export async function* readVoucherify(
+  file: string,
+  format: InputFormat,
+  stats: ReadStats,
+): AsyncGenerator<VoucherifyBatch> {
+  if (format === "csv") yield* readCsvExport(file, stats);
+  else if (format === "ndjson") yield* readNdjsonRecords(file, stats);
+  else yield* readJsonDocument(file, stats);
+}
+
+async function* readNdjsonRecords(file: string, stats: ReadStats): AsyncGenerator<VoucherifyBatch> {
+  for await (const batch of readNdjson(file, "unknown", stats, { kindRequired: false })) {
+    yield {
+      issues: batch.issues,
+      records: batch.rows.map((row) =>
+        row.format === "json" && row.node !== undefined
+          ? {
+              at: row.at,
+              fields: row.node.type === "object" ? fieldsOfJson(row.node) : new Map(),
+              problems: row.problems,
+            }
+          : { at: row.at, fields: new Map(), problems: row.problems },
+      ),
+    };
+  }
+}
+
+/** The records of a JSON document: an array, a list response, or one object standing alone. */
+function recordsOf(file: string, root: JsonNode): { items: JsonNode[]; issues: Issue[] } {
+  if (root.type === "array") return { items: root.items, issues: [] };
+  if (root.type === "object") {
+    const ref = root.entries.find((e) => e.key === "data_ref")?.value;
+    const key = ref?.type === "string" ? ref.value : "redemptions";
+    const list = root.entries.find((e) => e.key === key)?.value;
+    if (list?.type === "array") return { items: list.items, issues: [] };
+    // a wrapped list (`{"redemptions": {"data": [...]}}`) as some list calls return it
+    if (list?.type === "object") {
+      const data = list.entries.find((e) => e.key === "data")?.value;
+      if (data?.type === "array") return { items: data.items, issues: [] };
+    }
+    if (root.entries.some((e) => e.key === "object")) return { items: [root], issues: [] };
+  }
+  return {
+    items: [],
+    issues: [
+      makeIssue(
+        "read.json_shape",
+        `file: expected an array of redemptions or a list response {"object": "list", "redemptions": [...]}, got ${describeJson(root)}`,
+        { file, line: root.line, column: root.column },
+      ),
+    ],
+  };
+}
+
+async function* readJsonDocument(file: string, stats: ReadStats): AsyncGenerator<VoucherifyBatch> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(file);
+  } catch (error) {
+    throw unreadable(file, error);
+  }
+  stats.sha256 = createHash("sha256").update(bytes).digest("hex");
+  stats.bytesRead = bytes.length;
+  const decoder = new Utf8Text();
+  const a = decoder.decode(bytes);
+  const b = decoder.end();
+  if (decoder.utf16) {
+    yield { records: [], issues: [utf16Issue(file)] };
+    return;
+  }
+  const text = a.text + b.text;
+  const badLines = [...a.badLines, ...b.badLines];
+  if (text.trim() === "") {
+    yield {
+      records: [],
+      issues: [
+        makeIssue("read.file_empty", "file: expected a JSON array of redemptions, got an empty file", {
+          file,
+        }),
+      ],
+    };
+    return;
+  }
+  const parsed = parseJson(text);
+  if (!parsed.ok) {
+    const p = parsed.problem;
+    yield {
+      records: [],
+      issues: [makeIssue("read.json_syntax", p.message, { file, line: p.line, column: p.column })],
+    };
+    return;
+  }
+  const { items, issues } = recordsOf(file, parsed.node);
+  stats.recordsExpected = items.length;
+  let records: VoucherifyFields[] = [];
+  for (let i = 0; i < items.length; i++) {
+    records.push(recordOf(file, items[i]!, i + 1, text, badLines));
+    stats.records += 1;
+    if (records.length >= BATCH) {
+      yield { records, issues: issues.splice(0) };
+      records = [];
+    }
+  }
+  yield { records, issues: issues.splice(0) };
+}
+
+function utf16Issue(file: string): Issue {
+  return makeIssue(
+    "read.encoding_invalid",
+    "file: expected UTF-8 text, got UTF-16 (it starts with a UTF-16 byte order mark); save it as UTF-8",
+    { file, line: 1 },
+  );
+}
+
+interface CsvState {
+  file: string;
+  header: string[] | undefined;
+  /** The header's columns by name, once known; undefined while no record can be read. */
+  columns: Map<string, number> | undefined;
+  record: number;
+  badLines: number[];
+}
+
+async function* readCsvExport(file: string, stats: ReadStats): AsyncGenerator<VoucherifyBatch> {
+  const hash = createHash("sha256");
+  const decoder = new Utf8Text();
+  const scanner = new CsvScanner();
+  const state: CsvState = { file, header: undefined, columns: undefined, record: 0, badLines: [] };
+  let stream;
+  try {
+    stream = createReadStream(file, { highWaterMark: CHUNK });
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      hash.update(chunk);
+      stats.bytesRead = (stats.bytesRead ?? 0) + chunk.length;
+      if (decoder.utf16) continue;
+      const decoded = decoder.decode(chunk);
+      if (decoder.utf16) continue;
+      state.badLines.push(...decoded.badLines);
+      const batch = csvRecords(state, scanner.push(decoded.text));
+      stats.records += batch.records.length;
+      if (batch.records.length > 0 || batch.issues.length > 0) yield batch;
+    }
+  } catch (error) {
+    throw unreadable(file, error);
+  } finally {
+    stream?.destroy();
+  }
+  stats.sha256 = hash.digest("hex");
+  if (decoder.utf16) {
+    yield { records: [], issues: [utf16Issue(file)] };
+    return;
+  }
+  const rest = decoder.end();
+  state.badLines.push(...rest.badLines);
+  const batch = csvRecords(state, [...scanner.push(rest.text), ...scanner.end()]);
+  stats.records += batch.records.length;
+  if (state.header === undefined)
+    batch.issues.push(
+      makeIssue("read.file_empty", "file: expected a header line and records, got an empty file", { file }),
+    );
+  if (batch.records.length > 0 || batch.issues.length > 0) yield batch;
+}
+
+function csvRecords(state: CsvState, records: CsvRecord[]): VoucherifyBatch {
+  const out: VoucherifyFields[] = [];
+  const issues: Issue[] = [];
+  const { file } = state;
+  for (const rec of records) {
+    const bad = takeBadLines(state, rec.endLine);
+    if (state.header === undefined) {
+      state.header = rec.fields.map((f) => f.trim());
+      issues.push(...headerIssues(state, rec));
+      for (const line of bad)
+        issues.push(
+          makeIssue("read.encoding_invalid", "header: expected UTF-8 text, got bytes that are not UTF-8", {
+            file,
+            line,
+          }),
+        );
+      continue;
+    }
+    state.record += 1;
+    // with the header unusable every record is still counted, but none is read
+    if (state.columns === undefined) continue;
+    const problems: Issue[] = [];
+    if (rec.problem !== undefined) {
+      const p = rec.problem;
+      problems.push(makeIssue(p.code, p.message, { file, line: p.line, column: p.column }));
+    } else if (rec.fields.length !== state.header.length) {
+      problems.push(
+        makeIssue(
+          "read.csv_column_count",
+          `expected ${state.header.length} fields as in the header, got ${rec.fields.length}`,
+          {
+            file,
+            line: rec.line,
+            column: Math.min(rec.fields.length, state.header.length) + 1,
+          },
+        ),
+      );
+    }
+    for (const line of bad)
+      problems.push(
+        makeIssue(
+          "read.encoding_invalid",
+          "expected UTF-8 text, got bytes that are not UTF-8 (read as U+FFFD)",
+          { file, line },
+        ),
+      );
+    const fields = new Map<string, FieldValue>();
+    for (const [name, index] of state.columns) {
+      const value = rec.fields[index];
+      if (value !== undefined) fields.set(name, { value, line: rec.line, column: index + 1 });
+    }
+    out.push({ at: { file, line: rec.line, record: state.record }, fields, problems });
+  }
+  return { records: out, issues };
+}
+
+/** Reads the header: known columns by name; a column twice, or one every record needs missing, stops the file. */
+function headerIssues(state: CsvState, rec: CsvRecord): Issue[] {
+  const { file } = state;
+  const header = state.header!;
+  const issues: Issue[] = [];
+  const known = new Set<string>(VOUCHERIFY_FIELDS);
+  const columns = new Map<string, number>();
+  let usable = rec.problem === undefined;
+  if (rec.problem !== undefined)
+    issues.push(
+      makeIssue(rec.problem.code, `header: ${rec.problem.message}`, { file, line: rec.problem.line }),
+    );
+  header.forEach((name, index) => {
+    // other columns of an export (metadata, order amounts…) are not needed and pass unseen
+    if (!known.has(name)) return;
+    const first = columns.get(name);
+    if (first !== undefined) {
+      usable = false;
+      issues.push(
+        makeIssue(
+          "read.csv_header_duplicate",
+          `header: expected each column once, got ${name} in columns ${first + 1} and ${index + 1}; no row of this file is read`,
+          { file, line: rec.line, column: index + 1, field: name },
+          { related: [{ file, line: rec.line, column: first + 1, field: name }] },
+        ),
+      );
+      return;
+    }
+    columns.set(name, index);
+  });
+  for (const group of REQUIRED_GROUPS) {
+    if (group.some((name) => columns.has(name))) continue;
+    usable = false;
+    issues.push(
+      makeIssue(
+        "import.csv_column_missing",
+        `header: expected a column ${group.join(" or ")}, got ${JSON.stringify(header.join(";")).slice(0, 200)}; no row of this file is read`,
+        { file, line: rec.line },
+      ),
+    );
+  }
+  if (usable) state.columns = columns;
+  return issues;
+}
+
+function takeBadLines(state: CsvState, endLine: number): number[] {
+  const taken: number[] = [];
+  while (state.badLines.length > 0 && state.badLines[0]! <= endLine) {
+    const line = state.badLines.shift()!;
+    if (taken[taken.length - 1] !== line) taken.push(line);
+  }
+  return taken;
+}
