@@ -18,13 +18,20 @@ function positiveInteger(flag: string, value: unknown, max: number): number | un
   const text = String(value);
   const n = /^[0-9]+$/.test(text) ? Number(text) : NaN;
   if (!Number.isSafeInteger(n) || n < 1 || n > max) {
-    throw new EngageError("usage", "cli.bad_flag", `--${flag}: expected a whole number from 1 to ${max}, got "${text}"`);
+    throw new EngageError(
+      "usage",
+      "cli.bad_flag",
+      `--${flag}: expected a whole number from 1 to ${max}, got "${text}"`,
+    );
   }
   return n;
 }
 
 /** Reads `--max-field-bytes` and `--max-depth`; a value that is not a positive whole number is a usage error. */
-export function exportLimitsFromArgs(args: Record<string, unknown>): { maxFieldBytes?: number; maxDepth?: number } {
+export function exportLimitsFromArgs(args: Record<string, unknown>): {
+  maxFieldBytes?: number;
+  maxDepth?: number;
+} {
   const limits: { maxFieldBytes?: number; maxDepth?: number } = {};
   // A text node is held whole while it is read: 256 MiB is where a string stops being cheap.
   const maxFieldBytes = positiveInteger("max-field-bytes", args["max-field-bytes"], 256 * 1024 * 1024);

@@ -21,11 +21,13 @@ export const PARSE_CODES = {
   },
   "parse.too_deep": {
     severity: "error",
-    summary: "Elements nested deeper than `--max-depth` (64 by default); the file is refused at that element.",
+    summary:
+      "Elements nested deeper than `--max-depth` (64 by default); the file is refused at that element.",
   },
   "parse.mixed_content": {
     severity: "error",
-    summary: "An element with both text and child elements (`<contactKey>00043<x/>98500</contactKey>`); its text is not a value.",
+    summary:
+      "An element with both text and child elements (`<contactKey>00043<x/>98500</contactKey>`); its text is not a value.",
   },
   "parse.doctype_refused": {
     severity: "error",

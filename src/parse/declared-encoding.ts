@@ -6,7 +6,8 @@ export type ExportEncoding =
 
 // The declaration's `encoding` value, read on the bytes as Latin-1 (every encoding accepted
 // here without a byte order mark writes the declaration in ASCII).
-const DECLARATION = /^(?:\uFEFF|\u00EF\u00BB\u00BF)?<\?xml[ \t\r\n][^?>]*?encoding[ \t\r\n]*=[ \t\r\n]*(["'])([^"']*)\1/;
+const DECLARATION =
+  /^(?:\uFEFF|\u00EF\u00BB\u00BF)?<\?xml[ \t\r\n][^?>]*?encoding[ \t\r\n]*=[ \t\r\n]*(["'])([^"']*)\1/;
 
 // Labels decoded with the platform's single-byte decoder: the WHATWG Encoding standard (which
 // Node's TextDecoder follows) reads ISO-8859-1 and US-ASCII as windows-1252, its superset.
@@ -48,7 +49,11 @@ export function exportEncoding(first: Uint8Array): ExportEncoding {
     const head = new TextDecoder(label).decode(first.subarray(0, Math.min(first.length, 1024) & ~1));
     const decl = declared(head);
     if (decl !== undefined && !UTF16.has(decl.label.toLowerCase())) {
-      return unsupported(decl.label, decl.column, `the file starts with a UTF-16 byte order mark but declares encoding="${decl.label}"`);
+      return unsupported(
+        decl.label,
+        decl.column,
+        `the file starts with a UTF-16 byte order mark but declares encoding="${decl.label}"`,
+      );
     }
     return { type: "decoder", label };
   }
@@ -59,11 +64,19 @@ export function exportEncoding(first: Uint8Array): ExportEncoding {
   const utf8Bom = b0 === 0xef && b1 === 0xbb && b2 === 0xbf;
   if (UTF8.has(label)) return { type: "utf-8" };
   if (utf8Bom) {
-    return unsupported(decl.label, decl.column, `the file starts with a UTF-8 byte order mark but declares encoding="${decl.label}"`);
+    return unsupported(
+      decl.label,
+      decl.column,
+      `the file starts with a UTF-8 byte order mark but declares encoding="${decl.label}"`,
+    );
   }
   if (SINGLE_BYTE.has(label)) return { type: "decoder", label: "windows-1252" };
   if (UTF16.has(label)) {
-    return unsupported(decl.label, decl.column, `encoding="${decl.label}" without a UTF-16 byte order mark: expected ${ACCEPTED}`);
+    return unsupported(
+      decl.label,
+      decl.column,
+      `encoding="${decl.label}" without a UTF-16 byte order mark: expected ${ACCEPTED}`,
+    );
   }
   return unsupported(decl.label, decl.column, `encoding="${decl.label}" is not read: expected ${ACCEPTED}`);
 }

@@ -69,7 +69,12 @@ interface SaxesInternals {
   getCode(): number;
   fail(message: string): void;
   parseEntity(entity: string): string;
-  sEntity(): void;
+  stateTable: ((this: SaxesInternals) => void)[];
+  line: number;
+  column: number;
+  /** Where the `&` of the reference being read stands (1-based column): set by `sEntity`. */
+  ampLine?: number;
+  ampColumn?: number;
 }
 const EOC = -1;
 const NL_LIKE = -2;
@@ -77,6 +82,7 @@ const SEMICOLON = 0x3b;
 const S_DOCTYPE_FIRST = 2;
 const S_DOCTYPE_LAST = 12;
 const S_TEXT = 13;
+const S_ENTITY = 14;
 
 // Characters an entity or character reference can hold: name characters (ASCII letters, digits,
 // `.`, `-`, `_`, `:`, anything past U+007F) and `#`. saxes checks the name itself at the `;`.
@@ -98,6 +104,11 @@ function isEntityChar(c: number): boolean {
 // instead of at the next `;` of the file, however far that is.
 function sEntity(this: SaxesInternals): void {
   const start = this.i;
+  // saxes's column counts what it has read on the line: the `&` just read is at that column.
+  if (this.entity === "") {
+    this.ampLine = this.line;
+    this.ampColumn = this.column;
+  }
   const chunk = this.chunk;
   for (;;) {
     const c = this.getCode();
@@ -219,7 +230,8 @@ export function createExportParser(options: ExportParserOptions): ExportParser {
   const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
   const sax = new SaxesParser();
   const internals = sax as unknown as SaxesInternals;
-  internals.sEntity = sEntity;
+  // saxes calls its state handlers through this table, filled once in its constructor.
+  internals.stateTable[S_ENTITY] = sEntity;
   const stack: Frame[] = [];
   let out: ExportParseEvent[] = [];
   // A record is held until the next event: saxes reports a mismatched closing tag only after it
@@ -593,7 +605,12 @@ export function createExportParser(options: ExportParserOptions): ExportParser {
       );
       const top = stack[stack.length - 1];
       if (bytes > maxFieldBytes) {
-        refuseLarge(state === S_TEXT && top !== undefined ? `the text of <${top.name}>` : "a name, comment, CDATA section or attribute", state === S_TEXT ? top : undefined);
+        refuseLarge(
+          state === S_TEXT && top !== undefined
+            ? `the text of <${top.name}>`
+            : "a name, comment, CDATA section or attribute",
+          state === S_TEXT ? top : undefined,
+        );
       }
     }
   }
@@ -646,7 +663,12 @@ export function createExportParser(options: ExportParserOptions): ExportParser {
         text =
           "not well-formed XML: undefined entity reference (only &lt; &gt; &amp; &quot; &apos; and character references such as &#228; are defined)";
       }
-      report("parse.xml_malformed", text, { file, line: sax.line, column: Math.max(1, sax.column) });
+      const amp = message.startsWith("malformed entity reference") && internals.ampLine !== undefined;
+      report("parse.xml_malformed", text, {
+        file,
+        line: amp ? internals.ampLine! : sax.line,
+        column: Math.max(1, amp ? internals.ampColumn! : sax.column),
+      });
     } else if (prolog !== null && prolog.length < PROLOG_LIMIT && trimXml(prolog) === "") {
       // An empty file is not a broken one: it holds no records, which is a warning.
       report("parse.no_records", "the file is empty: no records", { file });
