@@ -198,6 +198,16 @@ function trimXml(text: string): string {
   return text.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, "");
 }
 
+// True when the text is only XML white space (indentation between elements): a loop, since this
+// runs on every text event and a regular expression measured slower.
+function isXmlSpace(text: string): boolean {
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text.charCodeAt(i);
+    if (c !== 32 && c !== 10 && c !== 9 && c !== 13) return false;
+  }
+  return true;
+}
+
 // The position of `index` in `text` (the prolog, which starts the file): 1-based line and column.
 function positionIn(text: string, index: number): { line: number; column: number } {
   let line = 1;
@@ -520,7 +530,7 @@ export function createExportParser(options: ExportParserOptions): ExportParser {
     if (pending !== undefined) flush();
     const top = stack[stack.length - 1];
     if (top === undefined) return;
-    if (!top.hasText && trimXml(text) !== "") {
+    if (!top.hasText && !isXmlSpace(text)) {
       top.hasText = true;
       if (top.hasChild) reportMixed(top);
     }
