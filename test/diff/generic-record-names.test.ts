@@ -64,3 +64,24 @@ describe("diff of a redeemed export under generic <promotion> elements", () => {
     expect(result.counts).toEqual(SAMPLE_COUNTS);
   });
 });
+
+describe("diff with the export limits", () => {
+  it("refuses an export past --max-field-bytes or --max-depth with exit 65, never 70", async () => {
+    const dir = workspace();
+    const base = ["diff", "--expected", "definitions.csv", "assignments.csv", "--actual", "exports"];
+    for (const flags of [
+      ["--max-field-bytes", "20"],
+      ["--max-depth", "2"],
+    ]) {
+      const run = await runCli([...base, "--format", "json", "--out", "diff.json", ...flags], { cwd: dir });
+      expect(run.code).toBe(65);
+      const report = JSON.parse(readFileSync(join(dir, "diff.json"), "utf8")) as {
+        issues: { code: string }[];
+      };
+      expect(report.issues.map((i) => i.code)).toContain(
+        flags[0] === "--max-depth" ? "parse.too_deep" : "parse.field_too_large",
+      );
+    }
+    expect((await runCli([...base, "--max-depth", "x"], { cwd: dir })).code).toBe(2);
+  });
+});
