@@ -20,7 +20,7 @@ function positiveInteger(flag: string, value: unknown, max: number): number | un
   if (!Number.isSafeInteger(n) || n < 1 || n > max) {
     throw new EngageError(
       "usage",
-      "cli.bad_flag",
+      "cli.invalid_number",
       `--${flag}: expected a whole number from 1 to ${max}, got "${text}"`,
     );
   }
