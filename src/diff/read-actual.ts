@@ -71,7 +71,13 @@ export async function listExportFiles(
 /** Streams every export file through the parse stage into the reconciler, in the given order. */
 export async function readExports(
   files: readonly ExportFile[],
-  options: { profile: Profile; reconciler: Reconciler; onProgress?: (records: number) => void },
+  options: {
+    profile: Profile;
+    reconciler: Reconciler;
+    onProgress?: (records: number) => void;
+    maxFieldBytes?: number;
+    maxDepth?: number;
+  },
 ): Promise<{ sources: ReportSource[]; issues: Issue[] }> {
   const sources: ReportSource[] = [];
   const issues: Issue[] = [];
@@ -83,6 +89,8 @@ export async function readExports(
       for await (const batch of parseExportFile(file.full, {
         profile: options.profile,
         displayPath: file.display,
+        ...(options.maxFieldBytes === undefined ? {} : { maxFieldBytes: options.maxFieldBytes }),
+        ...(options.maxDepth === undefined ? {} : { maxDepth: options.maxDepth }),
       })) {
         for (const event of batch) {
           if (event.type === "record") {

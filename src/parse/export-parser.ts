@@ -39,6 +39,110 @@ export interface ExportParserOptions {
   fileName?: string;
   /** At most this many issues of one code are listed per file; the rest are counted in one more. */
   issueLimit?: number;
+  /** The longest text node, name, comment or declaration accepted, in UTF-8 bytes. */
+  maxFieldBytes?: number;
+  /** The deepest element nesting accepted (the root is depth 1). */
+  maxDepth?: number;
+}
+
+/** The default `maxFieldBytes`: 1 MiB, far above any real field and far below what costs memory. */
+export const DEFAULT_MAX_FIELD_BYTES = 1024 * 1024;
+/** The default `maxDepth`: an export nests four levels; 64 leaves room for any wrapping. */
+export const DEFAULT_MAX_DEPTH = 64;
+// An entity reference longer than this is not one of XML's five names nor a character reference
+// (`&#x10FFFF;` has eight characters between `&` and `;`).
+const MAX_ENTITY_NAME = 32;
+
+// saxes 6 internals the parser reads or replaces (pinned version): its state, the text it is
+// gathering, and the entity reader, which otherwise reads anything up to the next `;`.
+interface SaxesInternals {
+  state: number;
+  text: string;
+  name: string;
+  entity: string;
+  piTarget: string;
+  chunk: string;
+  i: number;
+  prevI: number;
+  entityReturnState: number;
+  textHandler: unknown;
+  getCode(): number;
+  fail(message: string): void;
+  parseEntity(entity: string): string;
+  stateTable: ((this: SaxesInternals) => void)[];
+  line: number;
+  column: number;
+  /** Where the `&` of the reference being read stands (1-based column): set by `sEntity`. */
+  ampLine?: number;
+  ampColumn?: number;
+}
+const EOC = -1;
+const NL_LIKE = -2;
+const SEMICOLON = 0x3b;
+const S_DOCTYPE_FIRST = 2;
+const S_DOCTYPE_LAST = 12;
+const S_TEXT = 13;
+const S_ENTITY = 14;
+
+// Characters an entity or character reference can hold: name characters (ASCII letters, digits,
+// `.`, `-`, `_`, `:`, anything past U+007F) and `#`. saxes checks the name itself at the `;`.
+function isEntityChar(c: number): boolean {
+  return (
+    (c >= 0x61 && c <= 0x7a) ||
+    (c >= 0x41 && c <= 0x5a) ||
+    (c >= 0x30 && c <= 0x3a) ||
+    c === 0x23 ||
+    c === 0x2d ||
+    c === 0x2e ||
+    c === 0x5f ||
+    c > 0x7f
+  );
+}
+
+// saxes's entity reader, with the name checked as it comes: a character that cannot be in a
+// reference, or a name past MAX_ENTITY_NAME, fails right there (at its real line and column)
+// instead of at the next `;` of the file, however far that is.
+function sEntity(this: SaxesInternals): void {
+  const start = this.i;
+  // saxes's column counts what it has read on the line: the `&` just read is at that column.
+  if (this.entity === "") {
+    this.ampLine = this.line;
+    this.ampColumn = this.column;
+  }
+  const chunk = this.chunk;
+  for (;;) {
+    const c = this.getCode();
+    if (c === SEMICOLON) {
+      const returnState = this.entityReturnState;
+      const entity = this.entity + chunk.slice(start, this.prevI);
+      this.state = returnState;
+      let parsed: string;
+      if (entity === "") {
+        this.fail("empty entity name.");
+        parsed = "&;";
+      } else {
+        parsed = this.parseEntity(entity);
+        this.entity = "";
+      }
+      if (returnState !== S_TEXT || this.textHandler !== undefined) this.text += parsed;
+      return;
+    }
+    if (c === EOC) {
+      this.entity += chunk.slice(start);
+      if (this.entity.length > MAX_ENTITY_NAME) {
+        this.fail("malformed entity reference.");
+        this.state = this.entityReturnState;
+        this.entity = "";
+      }
+      return;
+    }
+    if (c === NL_LIKE || !isEntityChar(c) || this.entity.length + (this.prevI - start) >= MAX_ENTITY_NAME) {
+      this.fail("malformed entity reference.");
+      this.state = this.entityReturnState;
+      this.entity = "";
+      return;
+    }
+  }
 }
 
 /** The pure core of the export parser: text in, records and issues out, no I/O. */
@@ -70,6 +174,10 @@ interface Frame {
   hasChild: boolean;
   /** Set when a child is the record key (`couponId`): this element is a record. */
   isRecord: boolean;
+  /** Set once this element has text that is not white space. */
+  hasText: boolean;
+  /** Set once this element was reported for mixed content. */
+  mixed: boolean;
   /** Elements in this subtree, to bound what a non-record container may hold. */
   nodes: number;
   info: NameInfo | undefined;
@@ -88,6 +196,16 @@ function trimXml(text: string): string {
   const n = text.length;
   if (n === 0 || (text.charCodeAt(0) > 32 && text.charCodeAt(n - 1) > 32)) return text;
   return text.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, "");
+}
+
+// True when the text is only XML white space (indentation between elements): a loop, since this
+// runs on every text event and a regular expression measured slower.
+function isXmlSpace(text: string): boolean {
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text.charCodeAt(i);
+    if (c !== 32 && c !== 10 && c !== 9 && c !== 13) return false;
+  }
+  return true;
 }
 
 // The position of `index` in `text` (the prolog, which starts the file): 1-based line and column.
@@ -118,7 +236,12 @@ export function createExportParser(options: ExportParserOptions): ExportParser {
   const issueLimit = options.issueLimit ?? 1000;
   const fieldNames = profile.export.fields;
 
+  const maxFieldBytes = options.maxFieldBytes ?? DEFAULT_MAX_FIELD_BYTES;
+  const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
   const sax = new SaxesParser();
+  const internals = sax as unknown as SaxesInternals;
+  // saxes calls its state handlers through this table, filled once in its constructor.
+  internals.stateTable[S_ENTITY] = sEntity;
   const stack: Frame[] = [];
   let out: ExportParseEvent[] = [];
   // A record is held until the next event: saxes reports a mismatched closing tag only after it
@@ -364,7 +487,10 @@ export function createExportParser(options: ExportParserOptions): ExportParser {
     prolog = null;
     const name = tag.name;
     const parent = stack[stack.length - 1];
-    if (parent !== undefined) parent.hasChild = true;
+    if (parent !== undefined) {
+      parent.hasChild = true;
+      if (parent.hasText) reportMixed(parent);
+    }
     // saxes reports after the character that ends the name: `<` is name.length + 1 before it.
     let line = sax.line;
     let column: number | undefined = sax.column - name.length - 1;
@@ -372,6 +498,17 @@ export function createExportParser(options: ExportParserOptions): ExportParser {
       // The name ended with a line break: the tag began on the line before, column unknown.
       line -= 1;
       column = undefined;
+    }
+    if (stack.length >= maxDepth) {
+      const where: Location = { file, line };
+      if (column !== undefined) where.column = column;
+      report(
+        "parse.too_deep",
+        `<${name}> is nested ${stack.length + 1} elements deep: at most ${maxDepth} are read (--max-depth); the file is refused`,
+        where,
+      );
+      stop();
+      return;
     }
     stack.push({
       name,
@@ -381,6 +518,8 @@ export function createExportParser(options: ExportParserOptions): ExportParser {
       children: null,
       hasChild: false,
       isRecord: false,
+      hasText: false,
+      mixed: false,
       nodes: 1,
       info: undefined,
     });
@@ -390,10 +529,101 @@ export function createExportParser(options: ExportParserOptions): ExportParser {
     if (stopped) return;
     if (pending !== undefined) flush();
     const top = stack[stack.length - 1];
-    if (top !== undefined && !top.hasChild) top.text = top.text === "" ? text : top.text + text;
+    if (top === undefined) return;
+    if (!top.hasText && !isXmlSpace(text)) {
+      top.hasText = true;
+      if (top.hasChild) reportMixed(top);
+    }
+    if (!top.hasChild) {
+      top.text = top.text === "" ? text : top.text + text;
+      if (top.text.length > maxFieldBytes / 3 && Buffer.byteLength(top.text) > maxFieldBytes) {
+        refuseLarge(`the text of <${top.name}>`, top);
+      }
+    }
   };
   sax.on("text", onText);
   sax.on("cdata", onText);
+
+  // Text beside child elements is not a value: kept nowhere, so it is reported, once per element.
+  function reportMixed(frame: Frame): void {
+    if (frame.mixed) return;
+    frame.mixed = true;
+    const where: Location = { file, line: frame.line };
+    if (frame.column !== undefined) where.column = frame.column;
+    report(
+      "parse.mixed_content",
+      `<${frame.name}> holds both text and child elements: expected either a value or elements, its text is not read`,
+      where,
+    );
+  }
+
+  // A construct past the limit ends the file at its position: what it holds is never gathered
+  // whole, so memory stays bounded by the limit plus one read chunk.
+  function refuseLarge(what: string, frame: Frame | undefined): void {
+    if (stopped) return;
+    flush();
+    const where: Location = { file };
+    if (frame !== undefined) {
+      where.line = frame.line;
+      if (frame.column !== undefined) where.column = frame.column;
+    } else {
+      where.line = sax.line;
+      where.column = Math.max(1, sax.column);
+    }
+    report(
+      "parse.field_too_large",
+      `${what} is longer than ${maxFieldBytes} bytes (--max-field-bytes): the file is refused`,
+      where,
+    );
+    stop();
+  }
+
+  // The doctype refusal, at the DOCTYPE's or ENTITY's first character when the prolog kept it.
+  function refuseDoctype(text: string): void {
+    flush();
+    const entity = text.includes("<!ENTITY");
+    const index = prolog === null ? -1 : prolog.indexOf(entity ? "<!ENTITY" : "<!DOCTYPE");
+    const at =
+      index < 0 || prolog === null
+        ? { line: sax.line, column: Math.max(1, sax.column) }
+        : positionIn(prolog, index);
+    report(
+      "parse.doctype_refused",
+      entity
+        ? "an entity declaration is refused: exports declare no entities, and none is ever expanded"
+        : "a DOCTYPE declaration is refused: exports carry none, and nothing it names is fetched or expanded",
+      { file, ...at },
+    );
+    stop();
+  }
+
+  // After each piece of text: a DOCTYPE is refused as soon as it starts (saxes reports it only
+  // once it ends, however long it is), and what saxes is still gathering is held to the limit.
+  function checkGathering(): void {
+    if (stopped) return;
+    const state = internals.state;
+    if (state >= S_DOCTYPE_FIRST && state <= S_DOCTYPE_LAST) {
+      refuseDoctype(internals.text);
+      return;
+    }
+    const longest = Math.max(internals.text.length, internals.name.length, internals.piTarget.length);
+    if (longest > maxFieldBytes / 3) {
+      const bytes = Math.max(
+        Buffer.byteLength(internals.text),
+        Buffer.byteLength(internals.name),
+        Buffer.byteLength(internals.piTarget),
+      );
+      const top = stack[stack.length - 1];
+      if (bytes > maxFieldBytes) {
+        refuseLarge(
+          state === S_TEXT && top !== undefined
+            ? `the text of <${top.name}>`
+            : "a name, comment, CDATA section or attribute",
+          state === S_TEXT ? top : undefined,
+        );
+      }
+    }
+  }
 
   sax.on("closetag", () => {
     if (stopped) return;
@@ -418,21 +648,7 @@ export function createExportParser(options: ExportParserOptions): ExportParser {
 
   sax.on("doctype", (text) => {
     if (stopped) return;
-    flush();
-    const entity = text.includes("<!ENTITY");
-    const index = prolog === null ? -1 : prolog.indexOf(entity ? "<!ENTITY" : "<!DOCTYPE");
-    const at =
-      index < 0 || prolog === null
-        ? { line: sax.line, column: Math.max(1, sax.column) }
-        : positionIn(prolog, index);
-    report(
-      "parse.doctype_refused",
-      entity
-        ? "an entity declaration is refused: exports declare no entities, and none is ever expanded"
-        : "a DOCTYPE declaration is refused: exports carry none, and nothing it names is fetched or expanded",
-      { file, ...at },
-    );
-    stop();
+    refuseDoctype(text);
   });
 
   sax.on("error", (error) => {
@@ -450,11 +666,19 @@ export function createExportParser(options: ExportParserOptions): ExportParser {
         text = `not well-formed XML: this closing tag does not close <${lastClosed.name}> opened at ${where}`;
       } else if (message.startsWith("unmatched closing tag")) {
         text = `not well-formed XML: ${message.replace(/^unmatched closing tag: (.*)\.$/, "closing tag </$1> has no opening tag")}`;
+      } else if (message.startsWith("malformed entity reference")) {
+        text =
+          "not well-formed XML: a `&` that does not start an entity reference (write a literal & as &amp;)";
       } else if (message.startsWith("undefined entity")) {
         text =
           "not well-formed XML: undefined entity reference (only &lt; &gt; &amp; &quot; &apos; and character references such as &#228; are defined)";
       }
-      report("parse.xml_malformed", text, { file, line: sax.line, column: Math.max(1, sax.column) });
+      const amp = message.startsWith("malformed entity reference") && internals.ampLine !== undefined;
+      report("parse.xml_malformed", text, {
+        file,
+        line: amp ? internals.ampLine! : sax.line,
+        column: Math.max(1, amp ? internals.ampColumn! : sax.column),
+      });
     } else if (prolog !== null && prolog.length < PROLOG_LIMIT && trimXml(prolog) === "") {
       // An empty file is not a broken one: it holds no records, which is a warning.
       report("parse.no_records", "the file is empty: no records", { file });
@@ -475,6 +699,7 @@ export function createExportParser(options: ExportParserOptions): ExportParser {
       if (prolog !== null && prolog.length < PROLOG_LIMIT) prolog += text.slice(0, PROLOG_LIMIT);
       lastText = text;
       sax.write(text);
+      checkGathering();
       if (pending !== undefined) flush();
       return take();
     },

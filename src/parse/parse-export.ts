@@ -4,7 +4,9 @@ import { EngageError } from "../core/errors.js";
 import type { Profile } from "../schemas/profile.js";
 import type { ExportParseEvent } from "./export-parse-event.js";
 import { createExportParser } from "./export-parser.js";
-import { createUtf8Text } from "./utf8-text.js";
+import { makeIssue } from "../core/issue.js";
+import { exportEncoding } from "./declared-encoding.js";
+import { createUtf8Text, type Utf8Text } from "./utf8-text.js";
 
 export type { ExportParseEvent } from "./export-parse-event.js";
 
@@ -34,7 +36,7 @@ function* batches(events: ExportParseEvent[]): Generator<ExportParseEvent[]> {
  */
 export async function* parseExportFile(
   path: string,
-  options: { profile: Profile; displayPath?: string },
+  options: { profile: Profile; displayPath?: string; maxFieldBytes?: number; maxDepth?: number },
 ): AsyncGenerator<ExportParseEvent[]> {
   const file = options.displayPath ?? path;
   let handle: FileHandle;
@@ -52,8 +54,14 @@ export async function* parseExportFile(
   let spare = Buffer.allocUnsafe(READ_SIZE);
   let next: Promise<{ bytesRead: number }> | undefined = handle.read(current, 0, READ_SIZE, null);
   try {
-    const parser = createExportParser({ profile: options.profile, file, fileName: basename(path) });
-    const utf8 = createUtf8Text();
+    const parser = createExportParser({
+      profile: options.profile,
+      file,
+      fileName: basename(path),
+      ...(options.maxFieldBytes === undefined ? {} : { maxFieldBytes: options.maxFieldBytes }),
+      ...(options.maxDepth === undefined ? {} : { maxDepth: options.maxDepth }),
+    });
+    let utf8: Utf8Text | undefined;
     while (next !== undefined) {
       let bytesRead: number;
       try {
@@ -70,6 +78,23 @@ export async function* parseExportFile(
         break;
       }
       const chunk = current.subarray(0, bytesRead);
+      if (utf8 === undefined) {
+        const encoding = exportEncoding(chunk);
+        if (encoding.type === "unsupported") {
+          yield [
+            {
+              type: "issue",
+              issue: makeIssue("parse.encoding_unsupported", `${encoding.message}; the file is refused`, {
+                file,
+                line: 1,
+                column: encoding.column,
+              }),
+            },
+          ];
+          return;
+        }
+        utf8 = encoding.type === "utf-8" ? createUtf8Text() : createDecodedText(encoding.label);
+      }
       [current, spare] = [spare, current];
       next = handle.read(current, 0, READ_SIZE, null);
       // The decoder copies the bytes into the text it returns: the buffer is free once decoded.
@@ -78,7 +103,7 @@ export async function* parseExportFile(
       if (decoded.error !== undefined) yield* batches(parser.abort("parse.encoding_invalid", decoded.error));
       if (parser.stopped) break;
     }
-    if (!parser.stopped) {
+    if (!parser.stopped && utf8 !== undefined) {
       const rest = utf8.end();
       yield* batches(parser.write(rest.text));
       if (rest.error !== undefined) yield* batches(parser.abort("parse.encoding_invalid", rest.error));
@@ -90,4 +115,21 @@ export async function* parseExportFile(
     await next?.catch(() => undefined);
     await handle.close();
   }
+}
+
+// A declared single-byte or UTF-16 export, through the platform's decoder. Single-byte decoding
+// cannot fail; UTF-16 fails on an unpaired surrogate, reported where the decoder stopped.
+function createDecodedText(label: "windows-1252" | "utf-16le" | "utf-16be"): Utf8Text {
+  const decoder = new TextDecoder(label, { fatal: true });
+  let failed = false;
+  const run = (bytes: Uint8Array | undefined, stream: boolean): { text: string; error?: string } => {
+    if (failed) return { text: "" };
+    try {
+      return { text: bytes === undefined ? decoder.decode() : decoder.decode(bytes, { stream }) };
+    } catch {
+      failed = true;
+      return { text: "", error: `bytes that are not ${label.toUpperCase()}` };
+    }
+  };
+  return { decode: (bytes) => run(bytes, true), end: () => run(undefined, false) };
 }

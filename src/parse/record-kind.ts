@@ -5,7 +5,24 @@ import { createTextCache } from "./text-cache.js";
 /** Looks a record element's name up in the profile's `recordKinds` lists, without regard to case. */
 export type KindOfName = (elementName: string) => ExportKind | undefined;
 
-/** Builds the name → kind lookup from a profile (names compared in lower case). */
+/**
+ * Record element names that say what a record is about, not what happened to it: a redeemed or
+ * deleted export may well write `<promotion>` for each record, so these never decide a kind,
+ * even when a profile lists them (compared in lower case, without a namespace prefix).
+ */
+export const GENERIC_RECORD_NAMES: ReadonlySet<string> = new Set([
+  "promotion",
+  "promotions",
+  "coupon",
+  "coupons",
+  "promotioncode",
+  "record",
+  "item",
+  "row",
+  "contact",
+]);
+
+/** Builds the name → kind lookup from a profile (names compared in lower case; generic names tell nothing). */
 export function kindLookup(profile: Profile): KindOfName {
   const byName = new Map<string, ExportKind>();
   const kinds = profile.export.recordKinds;
@@ -13,7 +30,7 @@ export function kindLookup(profile: Profile): KindOfName {
   for (const kind of ["assigned", "redeemed", "deleted"] as const) {
     for (const name of kinds[kind]) {
       const key = name.toLowerCase();
-      if (!byName.has(key)) byName.set(key, kind);
+      if (!byName.has(key) && !GENERIC_RECORD_NAMES.has(key)) byName.set(key, kind);
     }
   }
   const cache = createTextCache(

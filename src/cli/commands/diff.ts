@@ -10,6 +10,7 @@ import { Reconciler } from "../../diff/reconciler.js";
 import { writeReportFile, writeReportTo } from "../../diff/write-report.js";
 import { loadProfile } from "../../profile/load-profile.js";
 import { defineCommand } from "../command.js";
+import { EXPORT_LIMIT_OPTIONS, exportLimitsFromArgs } from "../export-limits.js";
 import { INPUT_OPTIONS, validateOptionsFromArgs } from "../input-options.js";
 
 async function checkOutFolder(out: string, cwd: string): Promise<void> {
@@ -67,6 +68,7 @@ export const diffCommand = defineCommand({
     kind: INPUT_OPTIONS.kind,
     columns: INPUT_OPTIONS.columns,
     timezone: INPUT_OPTIONS.timezone,
+    ...EXPORT_LIMIT_OPTIONS,
   },
   examples: [
     [
@@ -79,6 +81,7 @@ export const diffCommand = defineCommand({
     ],
   ],
   async run(args, ctx) {
+    const limits = exportLimitsFromArgs(args);
     const profile = await loadProfile(args.profile, ctx.cwd);
     const validate = validateOptionsFromArgs(args, profile);
     const match = args.match as MatchField;
@@ -102,6 +105,7 @@ export const diffCommand = defineCommand({
     const actualProgress = ctx.progress({ label: "exports", unit: "records" });
     const actual = await readExports(exportFiles.files, {
       profile,
+      ...limits,
       reconciler,
       onProgress: (n) => actualProgress.set(n),
     });

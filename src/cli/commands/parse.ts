@@ -13,6 +13,7 @@ import { openRecordFile, stdoutOutput, type RecordOutput } from "../../parse/rec
 import { loadProfile } from "../../profile/load-profile.js";
 import type { ExportKind } from "../../schemas/export-record.js";
 import { defineCommand } from "../command.js";
+import { EXPORT_LIMIT_OPTIONS, exportLimitsFromArgs } from "../export-limits.js";
 
 // Every input is checked before the first is read: a typo in the last path should not cost
 // a long parse of the ones before it.
@@ -44,6 +45,7 @@ export const parseCommand = defineCommand({
       type: "string",
       describe: "Format profile (JSON) naming the export's fields as a tenant's XSLT renamed them",
     },
+    ...EXPORT_LIMIT_OPTIONS,
   },
   examples: [
     ["engage-promo parse exports/20260310120000_redeemed.xml", "Print the records as a JSON array"],
@@ -59,6 +61,7 @@ export const parseCommand = defineCommand({
       (args.format as RecordFormat | undefined) ??
       (args.out === undefined ? undefined : formatOfPath(args.out)) ??
       "json";
+    const limits = exportLimitsFromArgs(args);
     const profile = await loadProfile(args.profile, ctx.cwd);
     await checkInputs(paths, ctx.cwd);
 
@@ -76,7 +79,11 @@ export const parseCommand = defineCommand({
       await output.write(formatter.start());
       for (const path of paths) {
         let fileFailed = false;
-        for await (const batch of parseExportFile(resolve(ctx.cwd, path), { profile, displayPath: path })) {
+        for await (const batch of parseExportFile(resolve(ctx.cwd, path), {
+          profile,
+          displayPath: path,
+          ...limits,
+        })) {
           const batchRecords = [];
           for (const event of batch) {
             if (event.type === "record") {
