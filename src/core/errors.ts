@@ -16,6 +16,9 @@ export const EXIT_CODES = {
   bad_config: { code: 78, summary: "Bad configuration or format profile." },
 } as const;
 
+/** The exit status when stdout's reader went away (`… | head -1`): 128 + SIGPIPE, as shell tools. */
+export const EXIT_BROKEN_PIPE = 141;
+
 export type ExitKind = keyof typeof EXIT_CODES;
 
 /**
