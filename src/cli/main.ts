@@ -83,7 +83,10 @@ export async function main(
       try {
         writeSummaryFile(summaryFile, cwd, summary);
       } catch (error) {
-        const e = error as EngageError;
+        const e =
+          error instanceof EngageError
+            ? error
+            : new EngageError("output_failed", "cli.summary_unwritable", (error as Error).message);
         streams.stderr.write(`engage-promo ${name}: ${e.message} (${e.code})\n`);
         if (exitCode === 0) exitCode = e.exitCode;
       }

@@ -39,8 +39,16 @@ export function writeSummaryFile(path: string, cwd: string, summary: Summary): v
     writeFileSync(temp, `${JSON.stringify(summary)}\n`);
     renameSync(temp, target);
   } catch (error) {
-    rmSync(temp, { force: true });
+    try {
+      rmSync(temp, { force: true });
+    } catch {
+      // the folder itself is unusable: there is no temporary file to remove
+    }
     const code = (error as NodeJS.ErrnoException).code ?? "error";
-    throw new EngageError("output_failed", "cli.summary_unwritable", `${target}: cannot write the summary (${code})`);
+    throw new EngageError(
+      "output_failed",
+      "cli.summary_unwritable",
+      `${target}: cannot write the summary (${code})`,
+    );
   }
 }
