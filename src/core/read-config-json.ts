@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import type { ErrorCode } from "./error-codes.js";
 import { EngageError } from "./errors.js";
 
 /**
@@ -9,7 +10,7 @@ import { EngageError } from "./errors.js";
 export function readConfigJson(
   path: string,
   label: string,
-  codes: { unreadable: string; syntax: string },
+  codes: { unreadable: ErrorCode; syntax: ErrorCode },
   missingOk = false,
 ): unknown {
   let text: string;
