@@ -7,7 +7,7 @@ import { EngageError, EXIT_BROKEN_PIPE, EXIT_CODES } from "../core/errors.js";
 import { countBySeverity } from "../core/issue.js";
 import { COMMANDS } from "./commands.js";
 import type { CommandOutcome } from "./command.js";
-import { readConfigFile, resolveLowerSources } from "./config.js";
+import { blameLowerSource, readConfigFile, resolveLowerSources } from "./config.js";
 import { buildSummary, writeSummaryFile, type SummaryParts } from "./summary.js";
 import type { LogLevel } from "../core/logger.js";
 import { createLogger } from "./logger.js";
@@ -95,6 +95,7 @@ export async function main(
     return exitCode;
   };
 
+  const sources = new Map<string, string>();
   try {
     const configArg = earlyFlag(argv, "--config");
     const file = readConfigFile(configArg, cwd);
@@ -112,6 +113,7 @@ export async function main(
     for (const c of specs) for (const k of Object.keys(c.options)) allOptionNames.add(camel(k));
     const lower = spec
       ? resolveLowerSources({
+          sources,
           command: name,
           commandOptions: spec.options as Record<string, { type?: string; array?: boolean }>,
           allOptionNames,
@@ -193,7 +195,8 @@ export async function main(
       details: outcome.summary,
       issues: countBySeverity(outcome.issues ?? []),
     });
-  } catch (error) {
+  } catch (thrown) {
+    const error = thrown instanceof EngageError ? blameLowerSource(thrown, argv, sources) : thrown;
     if (error instanceof EngageError) {
       streams.stderr.write(`engage-promo ${name}: ${error.message} (${error.code})\n`);
       if (error.kind === "usage") streams.stderr.write("Run engage-promo --help for usage.\n");
