@@ -90,7 +90,11 @@ export async function classifyExpectedPaths(
           `--expected ${display}: a folder without ${MANIFEST_NAME} and without run folders holding one; give a render folder, a work folder of runs, a manifest or input files`,
         );
       for (const run of runs)
-        out.push({ kind: "manifest", full: join(full, run, MANIFEST_NAME), display: join(display, run, MANIFEST_NAME) });
+        out.push({
+          kind: "manifest",
+          full: join(full, run, MANIFEST_NAME),
+          display: join(display, run, MANIFEST_NAME),
+        });
     } else {
       out.push({ kind: (await looksLikeManifest(full)) ? "manifest" : "input", full, display });
     }

@@ -1,5 +1,15 @@
 import { spawnSync } from "node:child_process";
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -31,7 +41,8 @@ function airflowCommands(): Map<string, string> {
     const parts = /bash_command=\(([\s\S]+?)\n\s*\),/.exec(task)?.[1] ?? "";
     let command = [...parts.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]!).join("");
     const params = /params=\{([^}]*)\}/.exec(task)?.[1] ?? "";
-    for (const [, key, value] of params.matchAll(/"([^"]+)": "([^"]*)"/g)) command = command.replaceAll(`{{ params.${key} }}`, value!);
+    for (const [, key, value] of params.matchAll(/"([^"]+)": "([^"]*)"/g))
+      command = command.replaceAll(`{{ params.${key} }}`, value!);
     out.set(id, command);
   }
   return out;
@@ -41,16 +52,31 @@ function airflowCommands(): Map<string, string> {
  * A machine in a folder: the README's absolute paths live below it, `engage-promo` is the built
  * CLI on PATH, the SFTP URLs point at local folders, and `mail` records that it was called.
  */
-function machine(): { dir: string; run: (command: string, cwd?: string) => { status: number | null; stderr: string; stdout: string } } {
+function machine(): {
+  dir: string;
+  run: (command: string, cwd?: string) => { status: number | null; stderr: string; stdout: string };
+} {
   const dir = mkdtempSync(join(tmpdir(), "engage-readme-"));
   made.push(dir);
   const bin = join(dir, "bin");
   mkdirSync(bin);
-  writeFileSync(join(bin, "engage-promo"), `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(bundle)} "$@"\n`);
+  writeFileSync(
+    join(bin, "engage-promo"),
+    `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(bundle)} "$@"\n`,
+  );
   writeFileSync(join(bin, "mail"), `#!/bin/sh\necho "$@" >> ${JSON.stringify(join(dir, "mailed"))}\n`);
   writeFileSync(join(bin, "sleep"), "#!/bin/sh\nexit 0\n");
   for (const name of ["engage-promo", "mail", "sleep"]) chmodSync(join(bin, name), 0o755);
-  for (const folder of ["etc/engage", "srv/engage/in", "data/promotions", "data/engage", "var/lib/engage-promo", "var/log", "remote/promotions", "remote/export"])
+  for (const folder of [
+    "etc/engage",
+    "srv/engage/in",
+    "data/promotions",
+    "data/engage",
+    "var/lib/engage-promo",
+    "var/log",
+    "remote/promotions",
+    "remote/export",
+  ])
     mkdirSync(join(dir, folder), { recursive: true });
   writeFileSync(join(dir, "etc/engage/passphrase"), "secret\n");
   writeFileSync(join(dir, "etc/engage/known_hosts"), "");
@@ -118,9 +144,12 @@ describe("the README's scheduling examples", () => {
     // A second try runs in another fresh temporary folder: the absolute work folder keeps the state.
     const retry = run(tasks.get("engage_promo_run")!);
     expect(lastJsonLine(retry.stdout)).toMatchObject({ sent: 0, skipped: 1 });
-    expect(JSON.parse(readFileSync(join(dir, "var/lib/engage-promo/run.json"), "utf8"))).toMatchObject({ skipped: 1 });
+    expect(JSON.parse(readFileSync(join(dir, "var/lib/engage-promo/run.json"), "utf8"))).toMatchObject({
+      skipped: 1,
+    });
     // Engage picks up the delivered files and exports what it assigned.
-    for (const f of readdirSync(join(root, "samples", "exports"))) cpSync(join(root, "samples", "exports", f), join(dir, "remote/export", f));
+    for (const f of readdirSync(join(root, "samples", "exports")))
+      cpSync(join(root, "samples", "exports", f), join(dir, "remote/export", f));
     const reconcile = run(tasks.get("engage_promo_reconcile")!);
     expect(reconcile.status, reconcile.stderr).toBe(0);
     expect(lastJsonLine(reconcile.stdout)).toMatchObject({ command: "diff", exitCode: 0 });
