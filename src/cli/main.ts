@@ -8,6 +8,7 @@ import { countBySeverity } from "../core/issue.js";
 import { COMMANDS } from "./commands.js";
 import type { CommandOutcome } from "./command.js";
 import { blameLowerSource, readConfigFile, resolveLowerSources } from "./config.js";
+import { openPipes, type PipesSession } from "./dagster-pipes.js";
 import { buildSummary, writeSummaryFile, type SummaryParts } from "./summary.js";
 import type { LogLevel } from "../core/logger.js";
 import { createLogger } from "./logger.js";
@@ -76,8 +77,16 @@ export async function main(
     streams.stdout.write(text);
   };
   /** Prints the summary where it belongs and to `--summary-file`; returns the exit code. */
+  let pipes: PipesSession | undefined;
   const finish = (parts: SummaryParts): number => {
     const summary = buildSummary(name, parts, Date.now() - started);
+    try {
+      pipes?.close(summary);
+    } catch (error) {
+      streams.stderr.write(
+        `engage-promo ${name}: Dagster Pipes messages cannot be written (${(error as Error).message})\n`,
+      );
+    }
     let exitCode = parts.exitCode;
     if (summaryFile !== undefined && summaryFile !== "") {
       try {
@@ -97,6 +106,7 @@ export async function main(
 
   const sources = new Map<string, string>();
   try {
+    pipes = openPipes(env, streams);
     const configArg = earlyFlag(argv, "--config");
     const file = readConfigFile(configArg, cwd);
     const entry = COMMANDS.find((c) => c.name === name);
@@ -158,7 +168,8 @@ export async function main(
           const a = args as Record<string, unknown>;
           const level: LogLevel = a.verbose ? "debug" : a.quiet ? "warn" : "info";
           const tty = Boolean(streams.stderr.isTTY);
-          const log = createLogger(streams.stderr, { level, command: name, timestamps: !tty });
+          const terminal = createLogger(streams.stderr, { level, command: name, timestamps: !tty });
+          const log = pipes ? pipes.logger(terminal) : terminal;
           const showProgress = a.progress !== false && !a.quiet;
           outcome = await c.run(a as never, {
             command: name,

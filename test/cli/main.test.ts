@@ -117,7 +117,11 @@ describe("the command line", () => {
     const run = await runCli(["validate", defs, file, "--format", "json"]);
     const lines = run.stdout.trimEnd().split("\n");
     expect(lines).toHaveLength(1);
-    expect(lastSummaryLine(run.stderr)).toMatchObject({ command: "validate", status: "invalid", exitCode: 65 });
+    expect(lastSummaryLine(run.stderr)).toMatchObject({
+      command: "validate",
+      status: "invalid",
+      exitCode: 65,
+    });
     const { issues } = JSON.parse(lines[0]!) as { issues: { code: string; line: number; file: string }[] };
     expect(issues).toContainEqual(expect.objectContaining({ code: "validate.not_guid", line: 3, file }));
   });
