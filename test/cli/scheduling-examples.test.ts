@@ -52,7 +52,7 @@ function airflowCommands(): Map<string, string> {
  * A machine in a folder: the README's absolute paths live below it, `engage-promo` is the built
  * CLI on PATH, the SFTP URLs point at local folders, and `mail` records that it was called.
  */
-function machine(): {
+function machine(remote?: string): {
   dir: string;
   run: (command: string, cwd?: string) => { status: number | null; stderr: string; stdout: string };
 } {
@@ -87,14 +87,22 @@ function machine(): {
   }
   const localise = (command: string): string =>
     command
-      .replaceAll("sftp://acme@ftp.voyado.com/integration/promotions", join(dir, "remote/promotions"))
+      .replaceAll(
+        "sftp://acme@ftp.voyado.com/integration/promotions",
+        remote ?? join(dir, "remote/promotions"),
+      )
       .replaceAll("sftp://acme@ftp.voyado.com/integration/export", join(dir, "remote/export"))
       .replace(/(^|[\s="'(])\/(etc|srv|data|var)\//g, `$1${dir}/$2/`);
-  const run = (command: string, cwd = mkdtempSync(join(dir, "task-"))) => {
+  const run = (command: string, cwd = mkdtempSync(join(dir, "task-")), env: NodeJS.ProcessEnv = {}) => {
     const r = spawnSync("bash", ["-c", localise(command)], {
       cwd,
       encoding: "utf8",
-      env: { PATH: `${bin}:${process.env.PATH ?? ""}`, HOME: dir, ENGAGE_PROMO_SFTP_PASSPHRASE: "secret" },
+      env: {
+        PATH: `${bin}:${process.env.PATH ?? ""}`,
+        HOME: dir,
+        ENGAGE_PROMO_SFTP_PASSPHRASE: "secret",
+        ...env,
+      },
     });
     return { status: r.status, stderr: r.stderr, stdout: r.stdout };
   };
@@ -167,5 +175,22 @@ describe("the README's scheduling examples", () => {
     const deliver = run(airflowCommands().get("engage_promo_run")!);
     expect(deliver.status).toBe(66);
     expect(lastJsonLine(deliver.stdout)).toMatchObject({ exitCode: 66 });
+  });
+
+  it("Airflow: the run task tries again on exit 69 only, and ends with 69 when the remote stays away", () => {
+    // Nothing listens on port 1: every connection is refused.
+    const { run } = machine("sftp://acme@127.0.0.1:1/integration/promotions");
+    const deliver = run(airflowCommands().get("engage_promo_run")!, undefined, {
+      ENGAGE_PROMO_RETRIES: "0",
+      ENGAGE_PROMO_TIMEOUT_MS: "2000",
+    });
+    expect(deliver.status, deliver.stderr).toBe(69);
+    const summaries = deliver.stdout
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(summaries).toHaveLength(4);
+    for (const s of summaries)
+      expect(s).toMatchObject({ exitCode: 69, error: { code: "transport.connection_lost" } });
   });
 });
