@@ -54,7 +54,11 @@ function airflowCommands(): Map<string, string> {
  */
 function machine(remote?: string): {
   dir: string;
-  run: (command: string, cwd?: string) => { status: number | null; stderr: string; stdout: string };
+  run: (
+    command: string,
+    cwd?: string,
+    env?: NodeJS.ProcessEnv,
+  ) => { status: number | null; stderr: string; stdout: string };
 } {
   const dir = mkdtempSync(join(tmpdir(), "engage-readme-"));
   made.push(dir);
