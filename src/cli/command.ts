@@ -12,7 +12,7 @@ export interface CommandContext {
   log: Logger;
   /** Starts a progress display on stderr (a bar on a TTY, plain lines otherwise). */
   progress(options: ProgressOptions): Progress;
-  /** Writes a whole report or data to stdout (before the summary line). */
+  /** Writes a whole report or data to stdout; the summary line then goes to stderr instead. */
   stdout(text: string): void;
   env: NodeJS.ProcessEnv;
 }
@@ -24,6 +24,13 @@ export interface CommandOutcome {
   exit: ExitKind;
   /** Command-specific fields of the summary line (counts, files, …). */
   summary: Record<string, unknown>;
+  /**
+   * Counts promised at the summary's top level (`sent`, `skipped`, `failed` …) when `summary`
+   * nests them in details; they are placed beside `status`, before the details.
+   */
+  counts?: Readonly<Record<string, number>>;
+  /** Why a failed command failed: becomes the summary's top-level `error`. */
+  error?: { code: string; message: string };
   /** Data problems to show, grouped by file (text) or as JSON (`--format json`). */
   issues?: readonly Issue[];
 }

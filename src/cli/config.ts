@@ -61,6 +61,8 @@ export function resolveLowerSources(input: {
   commandNames: ReadonlySet<string>;
   file: { path?: string; data: Record<string, unknown> };
   env: NodeJS.ProcessEnv;
+  /** Filled with where each value came from (option → `file (section): key` or the variable). */
+  sources?: Map<string, string>;
 }): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const where = input.file.path ?? CONFIG_FILE_NAME;
@@ -95,6 +97,10 @@ export function resolveLowerSources(input: {
       throw new EngageError("bad_config", "config.invalid_value", `${source}: ${key} must be a string`);
     }
     out[name] = value;
+    input.sources?.set(
+      name,
+      source === where || source.startsWith(`${where} (`) ? `${source}: ${key}` : source,
+    );
   };
 
   const checkKnown = (key: string, source: string): void => {
@@ -126,4 +132,38 @@ export function resolveLowerSources(input: {
     if (value !== undefined && value !== "") take(name, value, envNameOf(name));
   }
   return out;
+}
+
+/**
+ * A bad value that came from the config file or an `ENGAGE_PROMO_*` variable is a configuration
+ * error (exit 78) that names the key or the variable, not the flag the user never typed.
+ */
+export function blameLowerSource(
+  error: EngageError,
+  argv: readonly string[],
+  sources: ReadonlyMap<string, string>,
+  aliases: Readonly<Record<string, string>> = {},
+): EngageError {
+  if (error.kind !== "usage") return error;
+  // Our own messages start with the flag (`--max-rejects: …`); yargs names it as `Argument: x`.
+  const named =
+    /^--([a-zA-Z0-9-]+)/.exec(error.message)?.[1] ?? /Argument: ([a-zA-Z0-9-]+)/.exec(error.message)?.[1];
+  if (named === undefined) return error;
+  const name = camel(named);
+  const source = sources.get(name);
+  if (source === undefined) return error;
+  const kebab = name.replace(/([a-z0-9])([A-Z])/g, "$1-$2").toLowerCase();
+  const flags = [
+    `--${kebab}`,
+    `--${name}`,
+    `--no-${kebab}`,
+    ...Object.entries(aliases)
+      .filter(([, v]) => v === name)
+      .map(([a]) => `-${a}`),
+  ];
+  if (argv.some((a) => flags.some((f) => a === f || a.startsWith(`${f}=`)))) return error;
+  const detail = error.message.startsWith(`--${named}`)
+    ? error.message.slice(named.length + 2).replace(/^:\s*/, "")
+    : error.message;
+  return new EngageError("bad_config", "config.invalid_value", `${source}: ${detail}`, { cause: error });
 }

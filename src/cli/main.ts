@@ -3,11 +3,13 @@ import { realpathSync } from "node:fs";
 import { setFlagsFromString } from "node:v8";
 import { fileURLToPath } from "node:url";
 import yargs, { type Argv, type Options } from "yargs";
-import { EngageError, EXIT_CODES } from "../core/errors.js";
+import { EngageError, EXIT_BROKEN_PIPE, EXIT_CODES } from "../core/errors.js";
 import { countBySeverity } from "../core/issue.js";
 import { COMMANDS } from "./commands.js";
 import type { CommandOutcome } from "./command.js";
-import { readConfigFile, resolveLowerSources } from "./config.js";
+import { blameLowerSource, readConfigFile, resolveLowerSources } from "./config.js";
+import { openPipes, type PipesSession } from "./dagster-pipes.js";
+import { buildSummary, writeSummaryFile, type SummaryParts } from "./summary.js";
 import type { LogLevel } from "../core/logger.js";
 import { createLogger } from "./logger.js";
 import { createProgress } from "./progress.js";
@@ -23,6 +25,10 @@ export const GLOBAL_OPTIONS = {
   quiet: { type: "boolean", alias: "q", describe: "Only warnings and errors on stderr; no progress" },
   verbose: { type: "boolean", alias: "v", describe: "Debug lines on stderr" },
   progress: { type: "boolean", describe: "Show progress on stderr (default: on; a bar on a TTY)" },
+  "summary-file": {
+    type: "string",
+    describe: "Also write the JSON summary to this file (atomically), for schedulers that read files",
+  },
 } as const satisfies Record<string, Options>;
 
 export interface Streams {
@@ -36,10 +42,17 @@ const camel = (key: string) => key.replace(/-([a-z])/g, (_, x: string) => x.toUp
 function findCommandWord(argv: readonly string[]): string | undefined {
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i]!;
-    if (arg === "--config") i += 1;
+    if (arg === "--config" || arg === "--summary-file") i += 1;
     else if (!arg.startsWith("-")) return arg;
   }
   return undefined;
+}
+
+/** The value of a global flag read before yargs runs, so a usage error still honours it. */
+function earlyFlag(argv: readonly string[], flag: string): string | undefined {
+  const i = argv.findIndex((a) => a === flag || a.startsWith(`${flag}=`));
+  if (i < 0) return undefined;
+  return argv[i]!.includes("=") ? argv[i]!.slice(flag.length + 1) : argv[i + 1];
 }
 
 /** Parses `argv`, runs the command, prints issues, logs and the summary line; returns the exit code. */
@@ -55,17 +68,46 @@ export async function main(
   const requested = findCommandWord(argv);
   let outcome: CommandOutcome | undefined;
   const name = requested !== undefined && names.has(requested) ? requested : "engage-promo";
-  const summaryOf = (status: string, exitCode: number, extra: Record<string, unknown>) =>
-    JSON.stringify({ command: name, status, exitCode, ...extra, durationMs: Date.now() - started });
+  const summaryFile = earlyFlag(argv, "--summary-file");
+  // stdout holds data or the summary, never both: once a command wrote data there, the summary
+  // goes to stderr as its last line, so `parse … > records.json` stays valid JSON.
+  let dataOnStdout = false;
+  const writeData = (text: string): void => {
+    dataOnStdout = true;
+    streams.stdout.write(text);
+  };
+  /** Prints the summary where it belongs and to `--summary-file`; returns the exit code. */
+  let pipes: PipesSession | undefined;
+  const finish = (parts: SummaryParts): number => {
+    const summary = buildSummary(name, parts, Date.now() - started);
+    try {
+      pipes?.close(summary);
+    } catch (error) {
+      streams.stderr.write(
+        `engage-promo ${name}: Dagster Pipes messages cannot be written (${(error as Error).message})\n`,
+      );
+    }
+    let exitCode = parts.exitCode;
+    if (summaryFile !== undefined && summaryFile !== "") {
+      try {
+        writeSummaryFile(summaryFile, cwd, summary);
+      } catch (error) {
+        const e =
+          error instanceof EngageError
+            ? error
+            : new EngageError("output_failed", "cli.summary_unwritable", (error as Error).message);
+        streams.stderr.write(`engage-promo ${name}: ${e.message} (${e.code})\n`);
+        if (exitCode === 0) exitCode = e.exitCode;
+      }
+    }
+    (dataOnStdout ? streams.stderr : streams.stdout).write(`${JSON.stringify(summary)}\n`);
+    return exitCode;
+  };
 
+  const sources = new Map<string, string>();
   try {
-    const explicitConfig = argv.findIndex((a) => a === "--config" || a.startsWith("--config="));
-    const configArg =
-      explicitConfig < 0
-        ? undefined
-        : argv[explicitConfig]!.includes("=")
-          ? argv[explicitConfig]!.slice(9)
-          : argv[explicitConfig + 1];
+    pipes = openPipes(env, streams);
+    const configArg = earlyFlag(argv, "--config");
     const file = readConfigFile(configArg, cwd);
     const entry = COMMANDS.find((c) => c.name === name);
     const spec = entry ? await entry.load() : undefined;
@@ -81,6 +123,7 @@ export async function main(
     for (const c of specs) for (const k of Object.keys(c.options)) allOptionNames.add(camel(k));
     const lower = spec
       ? resolveLowerSources({
+          sources,
           command: name,
           commandOptions: spec.options as Record<string, { type?: string; array?: boolean }>,
           allOptionNames,
@@ -125,7 +168,8 @@ export async function main(
           const a = args as Record<string, unknown>;
           const level: LogLevel = a.verbose ? "debug" : a.quiet ? "warn" : "info";
           const tty = Boolean(streams.stderr.isTTY);
-          const log = createLogger(streams.stderr, { level, command: name, timestamps: !tty });
+          const terminal = createLogger(streams.stderr, { level, command: name, timestamps: !tty });
+          const log = pipes ? pipes.logger(terminal) : terminal;
           const showProgress = a.progress !== false && !a.quiet;
           outcome = await c.run(a as never, {
             command: name,
@@ -134,12 +178,12 @@ export async function main(
             log,
             env,
             progress: (o) => createProgress(streams.stderr, { ...o, tty, enabled: showProgress }),
-            stdout: (text) => streams.stdout.write(text),
+            stdout: writeData,
           });
           const issues = outcome.issues ?? [];
           const format = c.issuesFormatOption ? a[c.issuesFormatOption] : undefined;
           if (issues.length > 0) {
-            if (format === "json") streams.stdout.write(`${JSON.stringify({ issues })}\n`);
+            if (format === "json") writeData(`${JSON.stringify({ issues })}\n`);
             else streams.stderr.write(formatIssuesText(issues, { limitPerFile: a.verbose ? Infinity : 200 }));
           }
         },
@@ -154,26 +198,32 @@ export async function main(
       if (shown !== "") streams.stdout.write(`${shown}\n`);
       return 0;
     }
-    const exitCode = EXIT_CODES[outcome.exit].code;
-    streams.stdout.write(
-      `${summaryOf(outcome.status, exitCode, { ...outcome.summary, issues: countBySeverity(outcome.issues ?? []) })}\n`,
-    );
-    return exitCode;
-  } catch (error) {
+    return finish({
+      status: outcome.status,
+      exitCode: EXIT_CODES[outcome.exit].code,
+      error: outcome.error,
+      counts: outcome.counts,
+      details: outcome.summary,
+      issues: countBySeverity(outcome.issues ?? []),
+    });
+  } catch (thrown) {
+    const error = thrown instanceof EngageError ? blameLowerSource(thrown, argv, sources) : thrown;
     if (error instanceof EngageError) {
       streams.stderr.write(`engage-promo ${name}: ${error.message} (${error.code})\n`);
       if (error.kind === "usage") streams.stderr.write("Run engage-promo --help for usage.\n");
-      streams.stdout.write(
-        `${summaryOf("failed", error.exitCode, { error: { code: error.code, message: error.message } })}\n`,
-      );
-      return error.exitCode;
+      return finish({
+        status: "failed",
+        exitCode: error.exitCode,
+        error: { code: error.code, message: error.message },
+      });
     }
     const err = error as Error;
     streams.stderr.write(`engage-promo ${name}: internal error: ${err.message}\n${err.stack ?? ""}\n`);
-    streams.stdout.write(
-      `${summaryOf("failed", EXIT_CODES.internal.code, { error: { code: "internal", message: err.message } })}\n`,
-    );
-    return EXIT_CODES.internal.code;
+    return finish({
+      status: "failed",
+      exitCode: EXIT_CODES.internal.code,
+      error: { code: "internal", message: err.message },
+    });
   }
 }
 
@@ -193,6 +243,12 @@ if (isEntryPoint()) {
   // generation once it has doubled, not up to fourfold (30 MB more peak RSS, on some runs only).
   if (["render", "run"].includes(findCommandWord(process.argv.slice(2)) ?? ""))
     setFlagsFromString("--heap-growing-percent=100");
+  // A reader that closed stdout (`… | head -1`) has all it wants: stop quietly with the
+  // shell's status for a broken pipe (128 + SIGPIPE) instead of a stack trace.
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(EXIT_BROKEN_PIPE);
+    throw error;
+  });
   const code = await main(process.argv.slice(2));
   process.exitCode = code;
 }

@@ -1,3 +1,5 @@
+import type { ErrorCode } from "./error-codes.js";
+
 /** Documented exit codes: the README's table is generated from and tested against this one. */
 export const EXIT_CODES = {
   ok: { code: 0, summary: "Success (diff: in sync, or differences without --fail-on-diff)." },
@@ -16,6 +18,9 @@ export const EXIT_CODES = {
   bad_config: { code: 78, summary: "Bad configuration or format profile." },
 } as const;
 
+/** The exit status when stdout's reader went away (`… | head -1`): 128 + SIGPIPE, as shell tools. */
+export const EXIT_BROKEN_PIPE = 141;
+
 export type ExitKind = keyof typeof EXIT_CODES;
 
 /**
@@ -25,13 +30,13 @@ export type ExitKind = keyof typeof EXIT_CODES;
 export class EngageError extends Error {
   readonly kind: ExitKind;
   /** A stable code for the failure, e.g. `transport.host_key_mismatch`. */
-  readonly code: string;
+  readonly code: ErrorCode;
   /** True when a retry may succeed (connection refused, reset, timeout). */
   readonly retryable: boolean;
 
   constructor(
     kind: ExitKind,
-    code: string,
+    code: ErrorCode,
     message: string,
     options: { retryable?: boolean; cause?: unknown } = {},
   ) {

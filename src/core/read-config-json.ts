@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import type { ErrorCode } from "./error-codes.js";
 import { EngageError } from "./errors.js";
 
 /**
@@ -9,7 +10,7 @@ import { EngageError } from "./errors.js";
 export function readConfigJson(
   path: string,
   label: string,
-  codes: { unreadable: string; syntax: string },
+  codes: { unreadable: ErrorCode; syntax: ErrorCode },
   missingOk = false,
 ): unknown {
   let text: string;
@@ -23,10 +24,21 @@ export function readConfigJson(
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
+    const message = (error as Error).message;
     throw new EngageError(
       "bad_config",
       codes.syntax,
-      `${label}: not valid JSON: ${(error as Error).message}`,
+      `${label}:${lineColumnOf(text, message)} not valid JSON: ${message.replace(/ in JSON at position \d+.*$/, "")}`,
     );
   }
+}
+
+/** `line:column` of a JSON.parse failure, taken from its `at position N` (the end when it has none). */
+function lineColumnOf(text: string, message: string): string {
+  const match = / at position (\d+)/.exec(message);
+  const offset = match === null ? text.length : Math.min(Number(match[1]), text.length);
+  const before = text.slice(0, offset);
+  const line = before.split("\n").length;
+  const column = offset - (before.lastIndexOf("\n") + 1) + 1;
+  return `${line}:${column}`;
 }

@@ -1,4 +1,4 @@
-import { open, stat } from "node:fs/promises";
+import { open, readdir, readFile, stat } from "node:fs/promises";
 import { basename, extname, join, resolve } from "node:path";
 import { EngageError } from "../core/errors.js";
 import { statNamedPath } from "./stat-path.js";
@@ -28,8 +28,43 @@ async function looksLikeManifest(full: string): Promise<boolean> {
   }
 }
 
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
+}
+
 /**
- * Tells what each `--expected` path is: a render folder (its `manifest.json`), a manifest file
+ * The run folders of a work folder (`.engage-promo/runs/<key>/manifest.json`), oldest render
+ * first: folder names are content keys, so only the manifest's `timestamp` tells the order.
+ */
+async function runsIn(folder: string): Promise<string[]> {
+  const runs: { name: string; time: number }[] = [];
+  for (const entry of await readdir(folder, { withFileTypes: true })) {
+    if (!entry.isDirectory()) continue;
+    const manifest = join(folder, entry.name, MANIFEST_NAME);
+    if (!(await isFile(manifest))) continue;
+    runs.push({ name: entry.name, time: await renderTimeOf(manifest) });
+  }
+  return runs.sort((a, b) => a.time - b.time || a.name.localeCompare(b.name)).map((r) => r.name);
+}
+
+/** A manifest's render time; one that cannot be read sorts first, and loading it reports why. */
+async function renderTimeOf(manifest: string): Promise<number> {
+  try {
+    const data = JSON.parse(await readFile(manifest, "utf8")) as { timestamp?: unknown };
+    const time = typeof data.timestamp === "string" ? Date.parse(data.timestamp) : NaN;
+    return Number.isNaN(time) ? -Infinity : time;
+  } catch {
+    return -Infinity;
+  }
+}
+
+/**
+ * Tells what each `--expected` path is: a render folder (its `manifest.json`), a work folder of
+ * runs (every run folder's manifest, ordered by render time), a manifest file
  * (named `manifest.json`, or a `.json` file that starts like one), or an input file (CSV, JSON,
  * NDJSON) to validate. A path that does not exist is an input failure (exit 66).
  */
@@ -43,16 +78,23 @@ export async function classifyExpectedPaths(
     const info = await statNamedPath(full, "expected", display);
     if (info.isDirectory()) {
       const manifest = join(full, MANIFEST_NAME);
-      try {
-        await stat(manifest);
-      } catch {
+      if (await isFile(manifest)) {
+        out.push({ kind: "manifest", full: manifest, display: join(display, MANIFEST_NAME) });
+        continue;
+      }
+      const runs = await runsIn(full);
+      if (runs.length === 0)
         throw new EngageError(
           "input_missing",
           "diff.expected_missing",
-          `--expected ${display}: a folder without ${MANIFEST_NAME}; give a render folder, a manifest or input files`,
+          `--expected ${display}: a folder without ${MANIFEST_NAME} and without run folders holding one; give a render folder, a work folder of runs, a manifest or input files`,
         );
-      }
-      out.push({ kind: "manifest", full: manifest, display: join(display, MANIFEST_NAME) });
+      for (const run of runs)
+        out.push({
+          kind: "manifest",
+          full: join(full, run, MANIFEST_NAME),
+          display: join(display, run, MANIFEST_NAME),
+        });
     } else {
       out.push({ kind: (await looksLikeManifest(full)) ? "manifest" : "input", full, display });
     }

@@ -106,7 +106,11 @@ export async function readExports(
     } catch (error) {
       // Listed but not readable (permissions, vanished, an I/O error): a broken export (exit 65),
       // while a path that does not exist at all was already refused by listExportFiles (exit 66).
-      if (!(error instanceof EngageError) || !error.code.startsWith("parse.file_")) throw error;
+      if (
+        !(error instanceof EngageError) ||
+        !["read.file_missing", "read.file_unreadable"].includes(error.code)
+      )
+        throw error;
       const cause = (error.cause as NodeJS.ErrnoException | undefined)?.code ?? "error";
       issues.push(
         makeIssue("diff.actual_unreadable", `export file cannot be read (${cause})`, { file: file.display }),

@@ -1,6 +1,6 @@
 import { open, type FileHandle } from "node:fs/promises";
 import { basename } from "node:path";
-import { EngageError } from "../core/errors.js";
+import { unreadable } from "../read/input-errors.js";
 import type { Profile } from "../schemas/profile.js";
 import type { ExportParseEvent } from "./export-parse-event.js";
 import { createExportParser } from "./export-parser.js";
@@ -43,10 +43,7 @@ export async function* parseExportFile(
   try {
     handle = await open(path, "r");
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? "error";
-    throw new EngageError("input_missing", "parse.file_missing", `${file}: cannot be read (${code})`, {
-      cause: error,
-    });
+    throw unreadable(file, error);
   }
   // The next read is started before the current chunk is parsed, so the disk and the parser
   // work at the same time; two buffers take turns.
@@ -68,10 +65,8 @@ export async function* parseExportFile(
         ({ bytesRead } = await next);
       } catch (error) {
         next = undefined;
-        const code = (error as NodeJS.ErrnoException).code ?? "error";
-        throw new EngageError("input_missing", "parse.file_unreadable", `${file}: cannot be read (${code})`, {
-          cause: error,
-        });
+        // A folder opens but fails here with EISDIR: the same code as every command's input.
+        throw unreadable(file, error);
       }
       if (bytesRead === 0) {
         next = undefined;

@@ -5,6 +5,7 @@ import { ManifestKeySchema, ManifestSchema } from "./manifest.js";
 import { ProfileSchema } from "./profile.js";
 import { PromotionInputSchema } from "./promotion-input.js";
 import { VoucherifyMappingSchema } from "./voucherify-mapping.js";
+import { SummarySchema } from "./summary.js";
 
 /** What `engage-promo schema` writes: file name → zod schema, and which side of it users write. */
 const SOURCES = [
@@ -15,6 +16,7 @@ const SOURCES = [
   { file: "manifest-key.schema.json", schema: ManifestKeySchema, io: "output", title: "engage-promo manifest.keys.ndjson line" },
   { file: "export-record.schema.json", schema: ExportRecordSchema, io: "output", title: "engage-promo parsed export record" },
   { file: "voucherify-mapping.schema.json", schema: VoucherifyMappingSchema, io: "input", title: "engage-promo import voucherify --map file" },
+  { file: "summary.schema.json", schema: SummarySchema, io: "output", title: "engage-promo command summary (the JSON summary line)" },
 ] as const;
 
 /** Renders every JSON Schema generated from the zod schemas, as file name → text. */

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { EXIT_CODES } from "../../src/core/errors.js";
-import { runCli } from "../support/run-cli.js";
+import { lastSummaryLine, runCli } from "../support/run-cli.js";
 
 const samples = join(import.meta.dirname, "..", "..", "samples");
 const defs = join(samples, "definitions.csv");
@@ -111,12 +111,17 @@ describe("the command line", () => {
     expect(run.summary).toMatchObject({ status: "invalid", issues: { error: 1 } });
   });
 
-  it("prints issues as JSON on stdout with --format json", async () => {
+  it("prints issues as JSON on stdout with --format json, and the summary as stderr's last line", async () => {
     const dir = tempDir();
     const file = writeCsv(dir, "bad.csv", BAD_ASSIGNMENTS);
     const run = await runCli(["validate", defs, file, "--format", "json"]);
     const lines = run.stdout.trimEnd().split("\n");
-    expect(lines).toHaveLength(2);
+    expect(lines).toHaveLength(1);
+    expect(lastSummaryLine(run.stderr)).toMatchObject({
+      command: "validate",
+      status: "invalid",
+      exitCode: 65,
+    });
     const { issues } = JSON.parse(lines[0]!) as { issues: { code: string; line: number; file: string }[] };
     expect(issues).toContainEqual(expect.objectContaining({ code: "validate.not_guid", line: 3, file }));
   });

@@ -27,11 +27,11 @@ function workspace(): string {
 }
 
 describe("engage-promo parse on the command line", () => {
-  it("prints NDJSON records, then the summary line, and exits 0", async () => {
+  it("prints NDJSON records on stdout, the summary as stderr's last line, and exits 0", async () => {
     const run = await runCli(["parse", "20260310_redeemed.xml", "--format", "ndjson"], { cwd: workspace() });
     expect(run.code).toBe(0);
     const lines = run.stdout.trimEnd().split("\n");
-    expect(lines).toHaveLength(2);
+    expect(lines).toHaveLength(1);
     expect(JSON.parse(lines[0]!)).toMatchObject({ kind: "redeemed", couponId: "c-1", contactKey: "0000123" });
     expect(run.summary).toMatchObject({
       command: "parse",
@@ -54,7 +54,7 @@ describe("engage-promo parse on the command line", () => {
   it("exits 66 when an export file is missing", async () => {
     const run = await runCli(["parse", "missing.xml"], { cwd: workspace() });
     expect(run.code).toBe(EXIT_CODES.input_missing.code);
-    expect(run.stderr).toContain("missing.xml: cannot be read (ENOENT) (parse.file_missing)");
+    expect(run.stderr).toContain("missing.xml: no such file (read.file_missing)");
   });
 
   it("exits 2 for a format it does not write", async () => {

@@ -144,8 +144,8 @@ describe("engage-promo parse", () => {
     expect(error).toBeInstanceOf(EngageError);
     expect(error).toMatchObject({
       kind: "input_missing",
-      code: "parse.file_missing",
-      message: "nope.xml: cannot be read (ENOENT)",
+      code: "read.file_missing",
+      message: "nope.xml: no such file",
     });
     expect(existsSync(join(dir, "out.json"))).toBe(false);
   });

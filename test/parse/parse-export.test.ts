@@ -25,8 +25,8 @@ describe("streaming an export file", () => {
     expect(error).toBeInstanceOf(EngageError);
     expect(error).toMatchObject({
       kind: "input_missing",
-      code: "parse.file_missing",
-      message: "exports/missing.xml: cannot be read (ENOENT)",
+      code: "read.file_missing",
+      message: "exports/missing.xml: no such file",
     });
   });
 
@@ -37,7 +37,7 @@ describe("streaming an export file", () => {
       for await (const batch of parseExportFile(join(dir, "folder.xml"), { profile: DEFAULT_PROFILE }))
         void batch;
     };
-    await expect(run()).rejects.toMatchObject({ kind: "input_missing", code: "parse.file_unreadable" });
+    await expect(run()).rejects.toMatchObject({ kind: "input_missing", code: "read.file_unreadable" });
   });
 
   it("yields records while it reads, in batches of at most BATCH_SIZE events", async () => {

@@ -290,10 +290,10 @@ describe("writeRender leaves nothing behind when it fails", () => {
     async function* failing(): AsyncGenerator<InputEvent[]> {
       yield* stream(eventsOf({ promotions: [promotion("A")], assignments: codes(5, "A"), batchSize: 2 }));
       expect(readdirSync(dir).some((f) => f.startsWith(".staging-"))).toBe(true);
-      throw new EngageError("input_missing", "read.test_failure", "assignments.csv: disappeared");
+      throw new EngageError("input_missing", "read.file_unreadable", "assignments.csv: disappeared");
     }
     await expect(writeRender(failing(), renderOptions(dir, { maxPerFile: 2 }))).rejects.toMatchObject({
-      code: "read.test_failure",
+      code: "read.file_unreadable",
     });
     expect(existsSync(dir)).toBe(false);
     expect(readdirSync(root)).toEqual([]);

@@ -5,7 +5,7 @@ export interface CliRun {
   code: number;
   stdout: string;
   stderr: string;
-  /** The last stdout line, parsed: the summary every command prints. */
+  /** The summary every command prints: the last stdout line, or stderr's when stdout holds data. */
   summary: Record<string, unknown>;
 }
 
@@ -34,12 +34,20 @@ export async function runCli(
     options.cwd ?? process.cwd(),
   );
   const stdout = out.text();
-  const lines = stdout.trimEnd().split("\n");
-  let summary: Record<string, unknown>;
+  const stderr = err.text();
+  const summary = lastSummaryLine(stdout) ?? lastSummaryLine(stderr) ?? {};
+  return { code, stdout, stderr, summary };
+}
+
+/** The text's last line when it is a summary (a JSON object naming its command), else undefined. */
+export function lastSummaryLine(text: string): Record<string, unknown> | undefined {
+  const lines = text.trimEnd().split("\n");
   try {
-    summary = JSON.parse(lines[lines.length - 1] ?? "{}") as Record<string, unknown>;
+    const value = JSON.parse(lines[lines.length - 1] ?? "") as unknown;
+    if (typeof value === "object" && value !== null && "command" in value && "exitCode" in value)
+      return value as Record<string, unknown>;
   } catch {
-    summary = {};
+    // not JSON: no summary on this stream
   }
-  return { code, stdout, stderr: err.text(), summary };
+  return undefined;
 }

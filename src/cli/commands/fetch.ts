@@ -123,7 +123,8 @@ export const fetchCommand = defineCommand({
       return {
         status: "failed",
         exit: result.error.kind,
-        summary: { ...summary, error: { code: result.error.code, message: result.error.message } },
+        summary,
+        error: { code: result.error.code, message: result.error.message },
         issues: result.issues,
       };
     }

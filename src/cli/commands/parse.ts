@@ -1,6 +1,5 @@
 import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
-import { EngageError } from "../../core/errors.js";
 import type { Issue } from "../../core/issue.js";
 import { parseExportFile } from "../../parse/parse-export.js";
 import {
@@ -14,6 +13,7 @@ import { loadProfile } from "../../profile/load-profile.js";
 import type { ExportKind } from "../../schemas/export-record.js";
 import { defineCommand } from "../command.js";
 import { EXPORT_LIMIT_OPTIONS, exportLimitsFromArgs } from "../export-limits.js";
+import { unreadable } from "../../read/input-errors.js";
 
 // Every input is checked before the first is read: a typo in the last path should not cost
 // a long parse of the ones before it.
@@ -23,10 +23,10 @@ async function checkInputs(paths: readonly string[], cwd: string): Promise<void>
     try {
       isFile = (await stat(resolve(cwd, path))).isFile();
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? "error";
-      throw new EngageError("input_missing", "parse.file_missing", `${path}: cannot be read (${code})`);
+      throw unreadable(path, error);
     }
-    if (!isFile) throw new EngageError("input_missing", "parse.file_missing", `${path}: not a file`);
+    // The same code as every other command for a folder given as an input file.
+    if (!isFile) throw unreadable(path, Object.assign(new Error("is a directory"), { code: "EISDIR" }));
   }
 }
 

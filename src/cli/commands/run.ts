@@ -122,7 +122,13 @@ export const runCommand = defineCommand({
           ctx.log.error(
             "invalid rows: nothing rendered, nothing sent (--max-rejects N leaves up to N rows out)",
           );
-          return { status: "invalid", exit: "invalid_data", summary: { render }, issues };
+          return {
+            status: "invalid",
+            exit: "invalid_data",
+            counts: { files: 0, sent: 0, skipped: 0, failed: 0 },
+            summary: { render },
+            issues,
+          };
         }
       }
       const upload = await uploadFolder(runDir, target, uploadOptions, {

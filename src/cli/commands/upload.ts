@@ -76,14 +76,26 @@ export function uploadOutcome(
     return {
       status: "failed",
       exit: result.error.kind,
-      summary: { ...summary, error: { code: result.error.code, message: result.error.message } },
+      summary,
+      counts: uploadCounts(result),
+      error: { code: result.error.code, message: result.error.message },
     };
   }
-  if (result.dryRun) return { status: "dry-run", exit: "ok", summary };
+  if (result.dryRun) return { status: "dry-run", exit: "ok", summary, counts: uploadCounts(result) };
   log.info(
     `${result.totals.sent} file(s) sent and verified, ${result.totals.skipped} already there, at ${result.target}`,
   );
-  return { status: "ok", exit: "ok", summary };
+  return { status: "ok", exit: "ok", summary, counts: uploadCounts(result) };
+}
+
+/** The counts a scheduler reads at the summary's top level (`jq .sent`), for `upload` and `run`. */
+export function uploadCounts(result: UploadResult): Record<string, number> {
+  return {
+    files: result.totals.files,
+    sent: result.totals.sent,
+    skipped: result.totals.skipped,
+    failed: result.totals.failed,
+  };
 }
 
 export const uploadCommand = defineCommand({
