@@ -20,5 +20,6 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: "fetch", load: async () => as((await import("./commands/fetch.js")).fetchCommand) },
   { name: "parse", load: async () => as((await import("./commands/parse.js")).parseCommand) },
   { name: "diff", load: async () => as((await import("./commands/diff.js")).diffCommand) },
+  { name: "api", load: async () => as((await import("./commands/api.js")).apiCommand) },
   { name: "schema", load: async () => as((await import("./commands/schema.js")).schemaCommand) },
 ];

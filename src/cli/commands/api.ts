@@ -1,0 +1,34 @@
+import { EngageError } from "../../core/errors.js";
+import { defineCommand } from "../command.js";
+import { API_OPTIONS } from "./api-options.js";
+
+/** The `api` actions; each lives in its own module, loaded when named. */
+const ACTIONS = {
+  redeem: async () => (await import("./api-redeem.js")).runApiRedeem,
+} as const;
+
+export const apiCommand = defineCommand({
+  command: "api <action> <input>",
+  describe: "Talk to Engage's REST API: redeem promotion assignments in bulk",
+  positionals: {
+    action: { type: "string", choices: Object.keys(ACTIONS), describe: "redeem" },
+    input: { type: "string", describe: "The rows to send (CSV, JSON or NDJSON)" },
+  },
+  options: {
+    ...API_OPTIONS,
+    journal: { type: "string", describe: "Journal file (default: <input>.journal.ndjson beside the input)" },
+    format: { type: "string", choices: ["text", "json"], default: "text", describe: "How issues are shown" },
+  },
+  examples: [
+    [
+      "engage-promo api redeem history.csv --api-url https://acme.voyado.com",
+      "Redeem the assignments listed, journalled beside the file",
+    ],
+  ],
+  issuesFormatOption: "format",
+  async run(args, ctx) {
+    const action = ACTIONS[String(args.action) as keyof typeof ACTIONS];
+    if (action === undefined) throw new EngageError("usage", "cli.usage", `unknown api action ${String(args.action)}`);
+    return (await action())(args as Record<string, unknown>, ctx);
+  },
+});
