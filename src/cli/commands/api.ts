@@ -5,13 +5,14 @@ import { API_OPTIONS } from "./api-options.js";
 /** The `api` actions; each lives in its own module, loaded when named. */
 const ACTIONS = {
   redeem: async () => (await import("./api-redeem.js")).runApiRedeem,
+  assign: async () => (await import("./api-assign.js")).runApiAssign,
 } as const;
 
 export const apiCommand = defineCommand({
   command: "api <action> <input>",
-  describe: "Talk to Engage's REST API: redeem promotion assignments in bulk",
+  describe: "Engage's REST API: redeem assignments in bulk (journalled), assign promotions",
   positionals: {
-    action: { type: "string", choices: Object.keys(ACTIONS), describe: "redeem" },
+    action: { type: "string", choices: Object.keys(ACTIONS), describe: "redeem | assign" },
     input: { type: "string", describe: "The rows to send (CSV, JSON or NDJSON)" },
   },
   options: {
@@ -24,6 +25,7 @@ export const apiCommand = defineCommand({
       "engage-promo api redeem history.csv --api-url https://acme.voyado.com",
       "Redeem the assignments listed, journalled beside the file",
     ],
+    ["engage-promo api assign urgent.csv --api-url https://acme.voyado.com", "Assign promotions to contacts now"],
   ],
   issuesFormatOption: "format",
   async run(args, ctx) {
