@@ -69,20 +69,38 @@ export class RedeemBatch {
       const p = previous.get(r.key);
       return p === undefined || !isFinal(p.state);
     });
+    // The "sending" mark of a row is on disk before its redeem goes out. Marks are written a
+    // window ahead, so their sync overlaps the calls in flight instead of preceding each one;
+    // a mark for a row a crash kept from being sent costs one read-back on the re-run.
+    const window = Math.max(1, this.options.concurrency) * 2;
+    const marks: Promise<void>[] = [];
+    const markUpTo = (end: number) => {
+      for (let i = marks.length; i < Math.min(end, todo.length); i += 1) {
+        const row = todo[i]!;
+        const before = previous.get(row.key);
+        // a row already marked (or unknown) keeps its entry: it is read back first anyway
+        marks.push(before === undefined ? this.sink.append(this.entry(row, "sending")) : Promise.resolve());
+      }
+    };
     let next = 0;
     const worker = async () => {
       while (next < todo.length) {
-        const row = todo[next++]!;
-        if (Date.now() >= this.options.deadlineAt) {
+        const i = next++;
+        const row = todo[i]!;
+        if (Date.now() >= this.options.deadlineAt || this.journalError !== undefined) {
           this.open.set(row.key, previous.get(row.key));
           continue;
         }
+        markUpTo(i + window);
+        await marks[i];
         const entry = await this.redeemRow(row, previous.get(row.key));
         if (isFinal(entry.state)) outcomes.set(row.key, entry);
         else this.open.set(row.key, entry);
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, this.options.concurrency) }, worker));
+    await Promise.all(this.writes);
+    if (this.journalError !== undefined) throw this.journalError;
     return outcomes;
   }
 
@@ -92,8 +110,19 @@ export class RedeemBatch {
     return e;
   }
 
-  private async write(e: JournalEntry): Promise<JournalEntry> {
-    await this.sink.append(e);
+  private readonly writes: Promise<void>[] = [];
+  private journalError: unknown;
+
+  /**
+   * Journals a final outcome without holding a request slot: the row counts as done once the
+   * batch has awaited every write, and a failed write stops the batch before its next row.
+   */
+  private write(e: JournalEntry): JournalEntry {
+    this.writes.push(
+      this.sink.append(e).catch((error: unknown) => {
+        this.journalError ??= error;
+      }),
+    );
     return e;
   }
 
@@ -162,7 +191,8 @@ export class RedeemBatch {
       assignmentId = found.id;
     }
     for (let attempt = 1; ; attempt += 1) {
-      await this.sink.append(this.entry(row, "sending", { assignmentId }));
+      // the first mark was written ahead (without the id an external row resolves to)
+      if (attempt > 1 || before !== undefined) await this.sink.append(this.entry(row, "sending", { assignmentId }));
       const r = await this.client.redeem(assignmentId, input.redemptionChannel);
       if (r.kind === "response" && r.status >= 200 && r.status < 300)
         return this.write(this.entry(row, "redeemed", { assignmentId, httpStatus: r.status }));
