@@ -40,11 +40,15 @@ writeFileSync(
 
 const started = process.hrtime.bigint();
 const code = await new Promise((resolve, reject) => {
-  const child = spawn(process.execPath, ["--import", preload, CLI, "api", "redeem", input, "--api-url", fake.url, "--quiet"], {
-    cwd: ROOT,
-    env: { ...process.env, ENGAGE_PROMO_API_KEY: "bench-key" },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
+  const child = spawn(
+    process.execPath,
+    ["--import", preload, CLI, "api", "redeem", input, "--api-url", fake.url, "--quiet"],
+    {
+      cwd: ROOT,
+      env: { ...process.env, ENGAGE_PROMO_API_KEY: "bench-key" },
+      stdio: ["ignore", "ignore", "inherit"],
+    },
+  );
   child.on("error", reject);
   child.on("close", resolve);
 });
@@ -62,7 +66,7 @@ const share = rate / allowed;
 report({
   name: "api redeem 10k at 20 ms latency",
   value: Number(rate.toFixed(0)),
-  unit: `redemptions/s (${(share * 100).toFixed(0)} % of ${allowed}/s; client CPU ${(((cpu.user + cpu.system) / ROWS) / 1000).toFixed(2)} ms per redemption)`,
+  unit: `redemptions/s (${(share * 100).toFixed(0)} % of ${allowed}/s; client CPU ${((cpu.user + cpu.system) / ROWS / 1000).toFixed(2)} ms per redemption)`,
   target: `>= ${TARGET * 100} % of concurrency/latency`,
   share: Number(share.toFixed(3)),
   cpuMsPerRedemption: Number(((cpu.user + cpu.system) / ROWS / 1000).toFixed(3)),

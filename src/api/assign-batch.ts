@@ -30,7 +30,12 @@ const sleepReal = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 export async function assignRows(
   client: EngageClient,
   rows: readonly AssignRow[],
-  options: { concurrency: number; deadlineAt: number; backoff?: BackoffPolicy; sleep?: (ms: number) => Promise<void> },
+  options: {
+    concurrency: number;
+    deadlineAt: number;
+    backoff?: BackoffPolicy;
+    sleep?: (ms: number) => Promise<void>;
+  },
 ): Promise<AssignOutcome[]> {
   const backoff = options.backoff ?? DEFAULT_BACKOFF;
   const sleep = options.sleep ?? sleepReal;
@@ -38,7 +43,8 @@ export async function assignRows(
   const retrying = async (call: () => Promise<CallResult>) => {
     for (let attempt = 1; ; attempt += 1) {
       const r = await call();
-      const again = (r.kind === "failure" && r.reason === "refused") || (r.kind === "response" && r.status === 429);
+      const again =
+        (r.kind === "failure" && r.reason === "refused") || (r.kind === "response" && r.status === 429);
       if (!again || attempt >= backoff.attempts) return r;
       await sleep((r.kind === "response" ? r.retryAfterMs : undefined) ?? backoffDelay(backoff, attempt));
     }
@@ -65,7 +71,11 @@ export async function assignRows(
       let promotionId = row.promotionId;
       if (promotionId === undefined) {
         const ext = row.externalPromotionId!;
-        if (!resolved.has(ext)) resolved.set(ext, retrying(() => client.promotionByExternalId(ext)));
+        if (!resolved.has(ext))
+          resolved.set(
+            ext,
+            retrying(() => client.promotionByExternalId(ext)),
+          );
         const r = await resolved.get(ext)!;
         if (r.kind === "response" && r.status === 200) {
           try {

@@ -14,7 +14,8 @@ export const API_CODES = {
   },
   "api.rejected": {
     severity: "error",
-    summary: "Engage refused the row (400, 404 or 409 with its error code, e.g. PromotionNotFound); not retried.",
+    summary:
+      "Engage refused the row (400, 404 or 409 with its error code, e.g. PromotionNotFound); not retried.",
   },
   "api.assignment_not_found": {
     severity: "error",
@@ -22,7 +23,8 @@ export const API_CODES = {
   },
   "api.outcome_unknown": {
     severity: "error",
-    summary: "A redeem's outcome could not be told (timeout, reset, 5xx) and could not be read back; re-run to resolve.",
+    summary:
+      "A call's outcome could not be told (timeout, reset, 5xx) and could not be read back; re-run to resolve.",
   },
   "api.not_sent": {
     severity: "error",

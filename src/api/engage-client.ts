@@ -40,11 +40,14 @@ export function checkApiUrl(text: string): URL {
   try {
     url = new URL(text);
   } catch {
-    throw new EngageError("usage", "api.url_invalid", `--api-url: expected a URL like https://acme.voyado.com, got ${JSON.stringify(text)}`);
+    throw new EngageError(
+      "usage",
+      "api.url_invalid",
+      `--api-url: expected a URL like https://acme.voyado.com, got ${JSON.stringify(text)}`,
+    );
   }
   if (url.protocol === "https:") return url;
-  if (url.protocol === "http:" && (LOOPBACK.has(url.hostname) || url.hostname.startsWith("127.")))
-    return url;
+  if (url.protocol === "http:" && (LOOPBACK.has(url.hostname) || url.hostname.startsWith("127."))) return url;
   throw new EngageError(
     "usage",
     "api.url_insecure",
@@ -83,7 +86,12 @@ export class EngageClient {
   }
 
   /** Sends one request; 401 and 403 throw (the key is refused for every row alike). */
-  async call(method: "GET" | "POST", path: string, body?: unknown, timeoutMs = this.timeoutMs): Promise<CallResult> {
+  async call(
+    method: "GET" | "POST",
+    path: string,
+    body?: unknown,
+    timeoutMs = this.timeoutMs,
+  ): Promise<CallResult> {
     let response: Response;
     let text: string;
     try {

@@ -41,14 +41,18 @@ export function isFinal(state: JournalState): boolean {
 }
 
 /** Reads a journal: each key's last entry, and the count of lines that could not be read (a torn last line). */
-export async function readJournal(path: string): Promise<{ last: Map<string, JournalEntry>; badLines: number }> {
+export async function readJournal(
+  path: string,
+): Promise<{ last: Map<string, JournalEntry>; badLines: number }> {
   const last = new Map<string, JournalEntry>();
   let text: string;
   try {
     text = await readFile(path, "utf8");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return { last, badLines: 0 };
-    throw new EngageError("input_missing", "api.journal_unreadable", `${path}: cannot read the journal`, { cause: error });
+    throw new EngageError("input_missing", "api.journal_unreadable", `${path}: cannot read the journal`, {
+      cause: error,
+    });
   }
   let badLines = 0;
   for (const line of text.split("\n")) {
@@ -119,9 +123,14 @@ export class Journal {
         await this.flushing;
         for (const b of batch) b.done();
       } catch (error) {
-        const failure = new EngageError("output_failed", "api.journal_unwritable", `${this.path}: cannot write the journal`, {
-          cause: error,
-        });
+        const failure = new EngageError(
+          "output_failed",
+          "api.journal_unwritable",
+          `${this.path}: cannot write the journal`,
+          {
+            cause: error,
+          },
+        );
         for (const b of batch) b.fail(failure);
       } finally {
         this.flushing = undefined;

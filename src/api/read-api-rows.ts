@@ -43,7 +43,9 @@ export async function readApiRows(file: string, known: readonly string[]): Promi
   const issues: Issue[] = [];
   const rows: ApiRow[] = [];
   if (text.trim() === "") {
-    issues.push(makeIssue("read.file_empty", "file: expected a header or records, got an empty file", { file }));
+    issues.push(
+      makeIssue("read.file_empty", "file: expected a header or records, got an empty file", { file }),
+    );
     return { rows, issues };
   }
   const format = formatOf(file, text.slice(0, 1 << 16));
@@ -71,7 +73,13 @@ export async function readApiRows(file: string, known: readonly string[]): Promi
     records.forEach((r, i) => {
       const at: Location = { file, line: r.line, record: i + 1 };
       if (r.problem !== undefined) {
-        issues.push(makeIssue(r.problem.code, r.problem.message, { ...at, line: r.problem.line, column: r.problem.column }));
+        issues.push(
+          makeIssue(r.problem.code, r.problem.message, {
+            ...at,
+            line: r.problem.line,
+            column: r.problem.column,
+          }),
+        );
         return;
       }
       if (r.fields.length !== fields.length) {
@@ -122,10 +130,14 @@ export async function readApiRows(file: string, known: readonly string[]): Promi
       );
     } else if (parsed.node.type !== "array") {
       issues.push(
-        makeIssue("read.json_not_object", `file: expected an array of records, got ${quote(parsed.node.type)}`, {
-          file,
-          line: parsed.node.line,
-        }),
+        makeIssue(
+          "read.json_not_object",
+          `file: expected an array of records, got ${quote(parsed.node.type)}`,
+          {
+            file,
+            line: parsed.node.line,
+          },
+        ),
       );
     } else parsed.node.items.forEach((node, i) => fromNode(node, i + 1));
   }

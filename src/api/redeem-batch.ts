@@ -28,7 +28,9 @@ export interface RedeemOptions {
 
 /** The journal key of a row: the assignment it names, so the same row is found again on a re-run. */
 export function redemptionKey(input: RedemptionInput): string {
-  return input.id !== undefined ? `id:${input.id}` : `ext:${input.contactId ?? ""}:${input.externalPromotionId ?? ""}`;
+  return input.id !== undefined
+    ? `id:${input.id}`
+    : `ext:${input.contactId ?? ""}:${input.externalPromotionId ?? ""}`;
 }
 
 interface Assignment {
@@ -63,7 +65,10 @@ export class RedeemBatch {
   }
 
   /** Runs every row not yet final; `previous` is the journal's last entry per key. */
-  async run(rows: readonly RedemptionRow[], previous: ReadonlyMap<string, JournalEntry>): Promise<Map<string, JournalEntry>> {
+  async run(
+    rows: readonly RedemptionRow[],
+    previous: ReadonlyMap<string, JournalEntry>,
+  ): Promise<Map<string, JournalEntry>> {
     const outcomes = new Map<string, JournalEntry>();
     const todo = rows.filter((r) => {
       const p = previous.get(r.key);
@@ -105,7 +110,13 @@ export class RedeemBatch {
   }
 
   private entry(row: RedemptionRow, state: JournalState, extra: Partial<JournalEntry> = {}): JournalEntry {
-    const e: JournalEntry = { key: row.key, record: row.record, state, at: new Date().toISOString(), ...extra };
+    const e: JournalEntry = {
+      key: row.key,
+      record: row.record,
+      state,
+      at: new Date().toISOString(),
+      ...extra,
+    };
     if (row.input.sourceRedemptionId !== undefined) e.sourceRedemptionId = row.input.sourceRedemptionId;
     return e;
   }
@@ -145,7 +156,9 @@ export class RedeemBatch {
         }
         if (r.kind === "response" && r.status >= 400 && r.status < 500 && r.status !== 429) return [];
         if (attempt < this.backoff.attempts)
-          await this.sleep((r.kind === "response" ? r.retryAfterMs : undefined) ?? backoffDelay(this.backoff, attempt));
+          await this.sleep(
+            (r.kind === "response" ? r.retryAfterMs : undefined) ?? backoffDelay(this.backoff, attempt),
+          );
       }
       return undefined;
     })();
@@ -166,7 +179,8 @@ export class RedeemBatch {
     let uncertain = before !== undefined && !isFinal(before.state);
     if (uncertain && input.contactId !== undefined) {
       const list = await this.assignmentsOf(input.contactId, true);
-      if (list === undefined) return this.write(this.entry(row, "unknown", { message: "cannot read the contact back" }));
+      if (list === undefined)
+        return this.write(this.entry(row, "unknown", { message: "cannot read the contact back" }));
       const found = this.find(list, input);
       if (found?.redeemed === true)
         return this.write(this.entry(row, "confirmed_by_read", { assignmentId: found.id }));
@@ -178,7 +192,8 @@ export class RedeemBatch {
     }
     if (assignmentId === undefined) {
       const list = await this.assignmentsOf(input.contactId!, false);
-      if (list === undefined) return this.write(this.entry(row, "unknown", { message: "cannot read the contact's promotions" }));
+      if (list === undefined)
+        return this.write(this.entry(row, "unknown", { message: "cannot read the contact's promotions" }));
       const found = this.find(list, input);
       if (found === undefined)
         return this.write(
@@ -187,18 +202,23 @@ export class RedeemBatch {
             message: `the contact has no active assignment of ${JSON.stringify(input.externalPromotionId)}`,
           }),
         );
-      if (found.redeemed === true) return this.write(this.entry(row, "already_redeemed", { assignmentId: found.id }));
+      if (found.redeemed === true)
+        return this.write(this.entry(row, "already_redeemed", { assignmentId: found.id }));
       assignmentId = found.id;
     }
     for (let attempt = 1; ; attempt += 1) {
       // the first mark was written ahead (without the id an external row resolves to)
-      if (attempt > 1 || before !== undefined) await this.sink.append(this.entry(row, "sending", { assignmentId }));
+      if (attempt > 1 || before !== undefined)
+        await this.sink.append(this.entry(row, "sending", { assignmentId }));
       const r = await this.client.redeem(assignmentId, input.redemptionChannel);
       if (r.kind === "response" && r.status >= 200 && r.status < 300)
         return this.write(this.entry(row, "redeemed", { assignmentId, httpStatus: r.status }));
       if (r.kind === "response" && r.status === 409 && r.code === "PromotionAlreadyRedeemed")
         return this.write(
-          this.entry(row, uncertain ? "confirmed_on_retry" : "already_redeemed", { assignmentId, httpStatus: 409 }),
+          this.entry(row, uncertain ? "confirmed_on_retry" : "already_redeemed", {
+            assignmentId,
+            httpStatus: 409,
+          }),
         );
       if (r.kind === "response" && r.status >= 400 && r.status < 500 && r.status !== 429 && r.status !== 408)
         return this.write(
@@ -210,11 +230,14 @@ export class RedeemBatch {
         );
       const unknown = isUnknown(r);
       const detail =
-        r.kind === "response" ? { httpStatus: r.status, ...(r.code === undefined ? {} : { code: r.code }) } : { message: r.message };
+        r.kind === "response"
+          ? { httpStatus: r.status, ...(r.code === undefined ? {} : { code: r.code }) }
+          : { message: r.message };
       if (unknown) await this.sink.append(this.entry(row, "unknown", { assignmentId, ...detail }));
       if (attempt >= this.backoff.attempts || Date.now() >= this.options.deadlineAt)
         return this.entry(row, unknown || uncertain ? "unknown" : "sending", { assignmentId, ...detail });
-      const wait = (r.kind === "response" ? r.retryAfterMs : undefined) ?? backoffDelay(this.backoff, attempt);
+      const wait =
+        (r.kind === "response" ? r.retryAfterMs : undefined) ?? backoffDelay(this.backoff, attempt);
       this.options.log?.debug(`record ${row.record}: retry ${attempt} in ${wait} ms`);
       await this.sleep(wait);
       if (!unknown) continue;

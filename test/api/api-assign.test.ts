@@ -37,8 +37,14 @@ it("assigns by Engage id and by externalPromotionId resolved once per promotion,
   });
   expect(run.code).toBe(65);
   expect(run.summary).toMatchObject({ assigned: 3, failed: 2 });
-  expect([...fake.assignments.values()].map((a) => a.contactId).sort()).toEqual([contact(1), contact(2), contact(3)]);
-  expect(fake.requests.filter((r) => r.path === "/api/v2/promotions/multichannels?externalId=WELCOME")).toHaveLength(1);
+  expect([...fake.assignments.values()].map((a) => a.contactId).sort()).toEqual([
+    contact(1),
+    contact(2),
+    contact(3),
+  ]);
+  expect(
+    fake.requests.filter((r) => r.path === "/api/v2/promotions/multichannels?externalId=WELCOME"),
+  ).toHaveLength(1);
   expect(run.stdout).toContain("PromotionExpired");
   expect(run.stdout).toContain("PromotionNotFound");
 });

@@ -25,7 +25,18 @@ it("resumes after the process is killed mid-batch, redeeming every assignment ex
   writeFileSync(file, ["id;contactId;externalPromotionId;redemptionChannel", ...rows].join("\n"));
   const child = spawn(
     process.execPath,
-    ["--import", "tsx", "src/cli/main.ts", "api", "redeem", file, "--api-url", fake.url, "--concurrency", "4"],
+    [
+      "--import",
+      "tsx",
+      "src/cli/main.ts",
+      "api",
+      "redeem",
+      file,
+      "--api-url",
+      fake.url,
+      "--concurrency",
+      "4",
+    ],
     { env: { ...process.env, ENGAGE_PROMO_API_KEY: "k" }, stdio: "ignore" },
   );
   const exited = new Promise((r) => child.on("exit", r));
@@ -40,9 +51,11 @@ it("resumes after the process is killed mid-batch, redeeming every assignment ex
   const journal = readFileSync(`${file}.journal.ndjson`, "utf8");
   expect(journal).toContain('"state":"sending"');
 
-  const run = await runCli(["api", "redeem", file, "--api-url", fake.url], { env: { ENGAGE_PROMO_API_KEY: "k" } });
+  const run = await runCli(["api", "redeem", file, "--api-url", fake.url], {
+    env: { ENGAGE_PROMO_API_KEY: "k" },
+  });
   expect(run.code).toBe(0);
   expect([...fake.assignments.values()].map((a) => a.redeemCount)).toEqual(Array(60).fill(1));
   expect(run.summary).toMatchObject({ rows: 60, failed: 0, unknown: 0, notSent: 0 });
-  expect((run.summary.sentThisRun as number)).toBeLessThan(60);
+  expect(run.summary.sentThisRun as number).toBeLessThan(60);
 });

@@ -48,7 +48,9 @@ describe("api redeem", () => {
     expect(run.code).toBe(0);
     expect(run.summary).toMatchObject({ status: "ok", redeemed: 4, failed: 0 });
     expect(a.map((x) => x.redeemCount)).toEqual([1, 1, 1, 1]);
-    expect(fake.requests.every((r) => r.apikey === KEY && r.userAgent?.startsWith("engage-promo/"))).toBe(true);
+    expect(fake.requests.every((r) => r.apikey === KEY && r.userAgent?.startsWith("engage-promo/"))).toBe(
+      true,
+    );
     expect(run.stdout + run.stderr).not.toContain(KEY);
     const journal = readFileSync(`${file}.journal.ndjson`, "utf8");
     expect(journal).toContain('"sourceRedemptionId":"r_3"');
@@ -59,7 +61,10 @@ describe("api redeem", () => {
     const json = join(dir, "r.json");
     writeFileSync(json, JSON.stringify([{ id: a[0]!.id, redemptionChannel: "POS" }]));
     const ndjson = join(dir, "r.ndjson");
-    writeFileSync(ndjson, `${JSON.stringify({ contactId: contact(2), externalPromotionId: "WELCOME", redemptionChannel: "ECOM" })}\n`);
+    writeFileSync(
+      ndjson,
+      `${JSON.stringify({ contactId: contact(2), externalPromotionId: "WELCOME", redemptionChannel: "ECOM" })}\n`,
+    );
     expect((await redeem(json)).code).toBe(0);
     expect((await redeem(ndjson)).code).toBe(0);
     expect(a.map((x) => x.redeemCount)).toEqual([1, 1]);
@@ -79,7 +84,9 @@ describe("api redeem", () => {
     const run = await redeem(file, ["--format", "json"]);
     expect(run.code).toBe(65);
     expect(run.summary).toMatchObject({ alreadyRedeemed: 1, failed: 2 });
-    const issues = (JSON.parse(run.stdout.split("\n")[0]!) as { issues: { code: string; message: string; line: number }[] }).issues;
+    const issues = (
+      JSON.parse(run.stdout.split("\n")[0]!) as { issues: { code: string; message: string; line: number }[] }
+    ).issues;
     expect(issues.map((i) => [i.code, i.line])).toEqual([
       ["api.rejected", 3],
       ["api.rejected", 4],
@@ -101,7 +108,11 @@ describe("api redeem", () => {
 
   it("rejects rows without a target or channel before sending anything for them", async () => {
     seed(1);
-    const file = writeCsv("r.csv", ["id;contactId;externalPromotionId;redemptionChannel", `;${contact(1)};;POS`, "x;;;SHOP"]);
+    const file = writeCsv("r.csv", [
+      "id;contactId;externalPromotionId;redemptionChannel",
+      `;${contact(1)};;POS`,
+      "x;;;SHOP",
+    ]);
     const run = await redeem(file, ["--format", "json"]);
     expect(run.code).toBe(65);
     expect(run.stdout).toContain("api.row_target_missing");
@@ -123,7 +134,10 @@ describe("api redeem", () => {
   it("a 504 without storing is read back as not redeemed and sent once more", async () => {
     const a = seed(1);
     fake.faults.push({ on: "redeem", kind: "504" });
-    const file = writeCsv("r.csv", ["contactId;externalPromotionId;redemptionChannel", `${contact(1)};WELCOME;POS`]);
+    const file = writeCsv("r.csv", [
+      "contactId;externalPromotionId;redemptionChannel",
+      `${contact(1)};WELCOME;POS`,
+    ]);
     const run = await redeem(file);
     expect(run.code).toBe(0);
     expect(run.summary).toMatchObject({ redeemed: 1 });
@@ -179,7 +193,10 @@ describe("api redeem", () => {
   it("exits 69 when Engage stays unavailable, leaving the row open for a re-run", async () => {
     const a = seed(1);
     for (let i = 0; i < 20; i += 1) fake.faults.push({ on: "list", kind: "504" });
-    const file = writeCsv("r.csv", ["contactId;externalPromotionId;redemptionChannel", `${contact(1)};WELCOME;POS`]);
+    const file = writeCsv("r.csv", [
+      "contactId;externalPromotionId;redemptionChannel",
+      `${contact(1)};WELCOME;POS`,
+    ]);
     const run = await redeem(file);
     expect(run.code).toBe(69);
     expect(a[0]!.redeemCount).toBe(0);

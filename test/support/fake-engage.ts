@@ -46,7 +46,12 @@ export class FakeEngage {
   readonly assignments = new Map<string, FakeAssignment>();
   readonly faults: Fault[] = [];
   /** Every request seen: method, path, and the apikey header as sent. */
-  readonly requests: { method: string; path: string; apikey: string | undefined; userAgent: string | undefined }[] = [];
+  readonly requests: {
+    method: string;
+    path: string;
+    apikey: string | undefined;
+    userAgent: string | undefined;
+  }[] = [];
   redeemCalls = 0;
   private server: Server | undefined;
   private readonly apiKey: string;
@@ -132,7 +137,12 @@ export class FakeEngage {
     for await (const c of req) chunks.push(c as Buffer);
     const url = new URL(req.url ?? "/", "http://x");
     const apikey = req.headers.apikey as string | undefined;
-    this.requests.push({ method: req.method ?? "", path: url.pathname + url.search, apikey, userAgent: req.headers["user-agent"] });
+    this.requests.push({
+      method: req.method ?? "",
+      path: url.pathname + url.search,
+      apikey,
+      userAgent: req.headers["user-agent"],
+    });
     if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       res.writeHead(status, { "content-type": "application/json", ...headers });
@@ -153,7 +163,8 @@ export class FakeEngage {
     if (apikey !== this.apiKey) return error(401, "Unauthorized");
     const fault = route === undefined ? undefined : this.takeFault(route);
     if (fault?.kind === "401") return error(401, "Unauthorized");
-    if (fault?.kind === "429") return send(429, { message: "Too many requests" }, { "retry-after": fault.retryAfter });
+    if (fault?.kind === "429")
+      return send(429, { message: "Too many requests" }, { "retry-after": fault.retryAfter });
     if (fault?.kind === "reset") return void req.socket.destroy();
     if (fault?.kind === "504") return error(504, "GatewayTimeout");
     if (fault?.kind === "slow-body") {
@@ -161,9 +172,12 @@ export class FakeEngage {
       res.write("");
       await new Promise((r) => setTimeout(r, fault.delayMs));
     }
-    let body: Record<string, unknown> = {};
+    let body: Record<string, unknown>;
     try {
-      body = chunks.length > 0 ? (JSON.parse(Buffer.concat(chunks).toString("utf8")) as Record<string, unknown>) : {};
+      body =
+        chunks.length > 0
+          ? (JSON.parse(Buffer.concat(chunks).toString("utf8")) as Record<string, unknown>)
+          : {};
     } catch {
       return error(400, "BadRequest");
     }
@@ -177,10 +191,15 @@ export class FakeEngage {
         const p = this.promotions.get(a.promotionId)!;
         return a.contactId === contactId && a.hidden !== true && p.expired !== true;
       });
-      return finish(200, list.map((a) => this.view(a)));
+      return finish(
+        200,
+        list.map((a) => this.view(a)),
+      );
     }
     if (route === "lookup") {
-      const p = [...this.promotions.values()].find((x) => x.externalId === url.searchParams.get("externalId"));
+      const p = [...this.promotions.values()].find(
+        (x) => x.externalId === url.searchParams.get("externalId"),
+      );
       if (p === undefined) return error(404, "PromotionNotFound");
       return finish(200, { id: p.id, externalId: p.externalId, name: p.name, status: "Active" });
     }
@@ -196,11 +215,13 @@ export class FakeEngage {
     }
     if (route === "redeem") {
       const channel = body.redemptionChannel;
-      if (channel !== "POS" && channel !== "ECOM" && channel !== "OTHER") return error(400, "NotAValidRedemptionChannel");
+      if (channel !== "POS" && channel !== "ECOM" && channel !== "OTHER")
+        return error(400, "NotAValidRedemptionChannel");
       const a = this.assignments.get(decodeURIComponent(redeem![1]!));
       if (a === undefined) return error(404, "PromotionNotFound");
       const p = this.promotions.get(a.promotionId)!;
-      if (channel !== "OTHER" && !p.channels.includes(channel)) return error(409, "PromotionNotValidForRedemptionChannel");
+      if (channel !== "OTHER" && !p.channels.includes(channel))
+        return error(409, "PromotionNotValidForRedemptionChannel");
       if (a.redeemed) return error(409, "PromotionAlreadyRedeemed");
       a.redeemed = true;
       a.redeemCount += 1;

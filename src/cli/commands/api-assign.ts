@@ -14,7 +14,10 @@ const ApiAssignRowSchema = z.object({
 });
 
 /** Assigns the rows of an assignments file over the API. */
-export async function runApiAssign(args: Record<string, unknown>, ctx: CommandContext): Promise<CommandOutcome> {
+export async function runApiAssign(
+  args: Record<string, unknown>,
+  ctx: CommandContext,
+): Promise<CommandOutcome> {
   const file = resolve(ctx.cwd, String(args.input));
   const setup = apiSetup(args, ctx.cwd, ctx.env);
   const read = await readApiRows(file, Object.keys(ApiAssignRowSchema.shape));
@@ -28,25 +31,41 @@ export async function runApiAssign(args: Record<string, unknown>, ctx: CommandCo
       continue;
     }
     if (parsed.data.promotionId === undefined && parsed.data.externalPromotionId === undefined) {
-      issues.push(makeIssue("api.row_target_missing", "record: expected promotionId or externalPromotionId", raw.at));
+      issues.push(
+        makeIssue("api.row_target_missing", "record: expected promotionId or externalPromotionId", raw.at),
+      );
       continue;
     }
     rows.push({ record: raw.at.record ?? 0, line: raw.at.line, ...parsed.data });
   }
-  const outcomes = await assignRows(setup.client, rows, { concurrency: setup.concurrency, deadlineAt: setup.deadlineAt });
+  const outcomes = await assignRows(setup.client, rows, {
+    concurrency: setup.concurrency,
+    deadlineAt: setup.deadlineAt,
+  });
   let assigned = 0;
   let failed = 0;
   let unknown = 0;
   for (const o of outcomes) {
-    const at = o.row.line === undefined ? { file, record: o.row.record } : { file, line: o.row.line, record: o.row.record };
+    const at =
+      o.row.line === undefined
+        ? { file, record: o.row.record }
+        : { file, line: o.row.line, record: o.row.record };
     if (o.state === "assigned") assigned += 1;
     else if (o.state === "failed") {
       failed += 1;
       const what = o.code ?? o.message ?? (o.body === undefined ? "" : `body ${JSON.stringify(o.body)}`);
-      issues.push(makeIssue("api.rejected", `assign: Engage answered ${o.httpStatus ?? "-"} ${what}`.trim(), at));
+      issues.push(
+        makeIssue("api.rejected", `assign: Engage answered ${o.httpStatus ?? "-"} ${what}`.trim(), at),
+      );
     } else {
       unknown += 1;
-      issues.push(makeIssue("api.outcome_unknown", `assign: ${o.message ?? `HTTP ${o.httpStatus ?? "-"}`}; check the contact before re-sending`, at));
+      issues.push(
+        makeIssue(
+          "api.outcome_unknown",
+          `assign: ${o.message ?? `HTTP ${o.httpStatus ?? "-"}`}; check the contact before re-sending`,
+          at,
+        ),
+      );
     }
   }
   const rowErrors = issues.some((i) => i.severity === "error" && i.code !== "api.outcome_unknown");

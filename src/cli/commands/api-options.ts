@@ -13,14 +13,19 @@ export const API_OPTIONS = {
   "redeem-timeout": {
     type: "string",
     default: String(MIN_REDEEM_TIMEOUT_MS / 1000),
-    describe: "Seconds to wait for one redeem (never below 60: Engage completes a stored redeem however long it takes)",
+    describe:
+      "Seconds to wait for one redeem (never below 60: Engage completes a stored redeem however long it takes)",
   },
 } as const;
 
 function positiveNumber(name: string, text: unknown): number {
   const n = Number(text);
   if (!Number.isFinite(n) || n <= 0)
-    throw new EngageError("usage", "cli.bad_flag", `--${name}: expected a positive number, got ${JSON.stringify(text)}`);
+    throw new EngageError(
+      "usage",
+      "cli.bad_flag",
+      `--${name}: expected a positive number, got ${JSON.stringify(text)}`,
+    );
   return n;
 }
 
@@ -35,14 +40,26 @@ export function apiSetup(args: Record<string, unknown>, cwd: string, env: NodeJS
     try {
       apiKey = readFileSync(file, "utf8").trim();
     } catch {
-      throw new EngageError("input_missing", "api.key_file_unreadable", `${file}: cannot read the API key file`);
+      throw new EngageError(
+        "input_missing",
+        "api.key_file_unreadable",
+        `${file}: cannot read the API key file`,
+      );
     }
   }
   if (apiKey === "")
-    throw new EngageError("bad_config", "api.key_missing", "no API key: set ENGAGE_PROMO_API_KEY or give --api-key-file");
+    throw new EngageError(
+      "bad_config",
+      "api.key_missing",
+      "no API key: set ENGAGE_PROMO_API_KEY or give --api-key-file",
+    );
   const redeemTimeout = positiveNumber("redeem-timeout", args.redeemTimeout) * 1000;
   if (redeemTimeout < MIN_REDEEM_TIMEOUT_MS)
-    throw new EngageError("usage", "cli.bad_flag", "--redeem-timeout: expected at least 60 seconds (Engage's advice)");
+    throw new EngageError(
+      "usage",
+      "cli.bad_flag",
+      "--redeem-timeout: expected at least 60 seconds (Engage's advice)",
+    );
   const concurrency = Math.floor(positiveNumber("concurrency", args.concurrency));
   const deadlineMs = positiveNumber("deadline", args.deadline) * 1000;
   const client = new EngageClient({

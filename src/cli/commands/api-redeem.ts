@@ -10,7 +10,10 @@ import { apiSetup } from "./api-options.js";
 const FIELDS = Object.keys(RedemptionInputSchema.shape);
 
 /** Reads, validates and redeems a redemptions file; the journal beside it is the report's source. */
-export async function runApiRedeem(args: Record<string, unknown>, ctx: CommandContext): Promise<CommandOutcome> {
+export async function runApiRedeem(
+  args: Record<string, unknown>,
+  ctx: CommandContext,
+): Promise<CommandOutcome> {
   const file = resolve(ctx.cwd, String(args.input));
   const setup = apiSetup(args, ctx.cwd, ctx.env);
   const read = await readApiRows(file, FIELDS);
@@ -30,9 +33,16 @@ export async function runApiRedeem(args: Record<string, unknown>, ctx: CommandCo
       continue;
     }
     const input = parsed.data;
-    if (input.id === undefined && (input.externalPromotionId === undefined || input.contactId === undefined)) {
+    if (
+      input.id === undefined &&
+      (input.externalPromotionId === undefined || input.contactId === undefined)
+    ) {
       issues.push(
-        makeIssue("api.row_target_missing", "record: expected id, or externalPromotionId with contactId", raw.at),
+        makeIssue(
+          "api.row_target_missing",
+          "record: expected id, or externalPromotionId with contactId",
+          raw.at,
+        ),
       );
       continue;
     }
@@ -40,14 +50,21 @@ export async function runApiRedeem(args: Record<string, unknown>, ctx: CommandCo
     const first = seen.get(key);
     if (first !== undefined) {
       issues.push(
-        makeIssue("api.row_duplicate", `record: the same assignment as line ${first}; only the first is sent`, raw.at),
+        makeIssue(
+          "api.row_duplicate",
+          `record: the same assignment as line ${first}; only the first is sent`,
+          raw.at,
+        ),
       );
       continue;
     }
     seen.set(key, raw.at.line ?? 0);
     rows.push({ key, record: raw.at.record ?? 0, line: raw.at.line, input });
   }
-  const journalPath = resolve(ctx.cwd, typeof args.journal === "string" ? args.journal : `${file}.journal.ndjson`);
+  const journalPath = resolve(
+    ctx.cwd,
+    typeof args.journal === "string" ? args.journal : `${file}.journal.ndjson`,
+  );
   const previous = await readJournal(journalPath);
   if (previous.badLines > 0)
     issues.push(
@@ -78,8 +95,11 @@ export async function runApiRedeem(args: Record<string, unknown>, ctx: CommandCo
   };
   for (const row of rows) {
     const e = outcomes.get(row.key) ?? previous.last.get(row.key);
-    const at = row.line === undefined ? { file, record: row.record } : { file, line: row.line, record: row.record };
-    const state = batch.open.has(row.key) ? (batch.open.get(row.key)?.state ?? "not_sent") : (e?.state ?? "not_sent");
+    const at =
+      row.line === undefined ? { file, record: row.record } : { file, line: row.line, record: row.record };
+    const state = batch.open.has(row.key)
+      ? (batch.open.get(row.key)?.state ?? "not_sent")
+      : (e?.state ?? "not_sent");
     if (state === "redeemed") counts.redeemed! += 1;
     else if (state === "already_redeemed") counts.alreadyRedeemed! += 1;
     else if (state === "confirmed_on_retry") counts.confirmedOnRetry! += 1;
@@ -94,13 +114,19 @@ export async function runApiRedeem(args: Record<string, unknown>, ctx: CommandCo
       issues.push(makeIssue("api.outcome_unknown", "redeem: outcome unknown; re-run to read it back", at));
     } else {
       counts.notSent! += 1;
-      issues.push(makeIssue("api.not_sent", "redeem: not sent (deadline or Engage unavailable); re-run to send", at));
+      issues.push(
+        makeIssue("api.not_sent", "redeem: not sent (deadline or Engage unavailable); re-run to send", at),
+      );
     }
   }
-  const rowErrors = issues.some((i) => i.severity === "error" && !["api.outcome_unknown", "api.not_sent"].includes(i.code));
+  const rowErrors = issues.some(
+    (i) => i.severity === "error" && !["api.outcome_unknown", "api.not_sent"].includes(i.code),
+  );
   const open = counts.unknown! + counts.notSent!;
   const status = open > 0 ? "unavailable" : rowErrors ? "failed-rows" : "ok";
-  ctx.log.info(`redeemed ${counts.redeemed}, already ${counts.alreadyRedeemed}, failed ${counts.failed}, open ${open}`);
+  ctx.log.info(
+    `redeemed ${counts.redeemed}, already ${counts.alreadyRedeemed}, failed ${counts.failed}, open ${open}`,
+  );
   return {
     status,
     exit: open > 0 ? "remote_unavailable" : rowErrors ? "invalid_data" : "ok",

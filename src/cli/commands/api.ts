@@ -25,12 +25,16 @@ export const apiCommand = defineCommand({
       "engage-promo api redeem history.csv --api-url https://acme.voyado.com",
       "Redeem the assignments listed, journalled beside the file",
     ],
-    ["engage-promo api assign urgent.csv --api-url https://acme.voyado.com", "Assign promotions to contacts now"],
+    [
+      "engage-promo api assign urgent.csv --api-url https://acme.voyado.com",
+      "Assign promotions to contacts now",
+    ],
   ],
   issuesFormatOption: "format",
   async run(args, ctx) {
     const action = ACTIONS[String(args.action) as keyof typeof ACTIONS];
-    if (action === undefined) throw new EngageError("usage", "cli.usage", `unknown api action ${String(args.action)}`);
+    if (action === undefined)
+      throw new EngageError("usage", "cli.usage", `unknown api action ${String(args.action)}`);
     return (await action())(args as Record<string, unknown>, ctx);
   },
 });
