@@ -214,4 +214,27 @@ describe("api redeem", () => {
     const short = await redeem(file, ["--redeem-timeout", "30"]);
     expect(short.code).toBe(2);
   });
+
+  it("keeps at most --concurrency requests in flight", async () => {
+    fake.latencyMs = 20;
+    const a = seed(30);
+    const file = writeCsv("r.csv", ["id;redemptionChannel", ...a.map((x) => `${x.id};POS`)]);
+    const run = await redeem(file, ["--concurrency", "3"]);
+    expect(run.code).toBe(0);
+    expect(fake.maxInFlight).toBe(3);
+    expect(a.every((x) => x.redeemCount === 1)).toBe(true);
+  });
+
+  it("starts no row after --deadline, leaving the rest for a re-run (exit 69)", async () => {
+    fake.latencyMs = 300;
+    const a = seed(6);
+    const file = writeCsv("r.csv", ["id;redemptionChannel", ...a.map((x) => `${x.id};POS`)]);
+    const run = await redeem(file, ["--concurrency", "1", "--deadline", "0.5"]);
+    expect(run.code).toBe(69);
+    expect(run.summary.notSent as number).toBeGreaterThan(0);
+    expect(fake.redeemCalls).toBeLessThan(6);
+    fake.latencyMs = 0;
+    expect((await redeem(file)).code).toBe(0);
+    expect(a.map((x) => x.redeemCount)).toEqual(Array(6).fill(1));
+  });
 });

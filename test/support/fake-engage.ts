@@ -53,6 +53,9 @@ export class FakeEngage {
     userAgent: string | undefined;
   }[] = [];
   redeemCalls = 0;
+  /** Requests being handled right now, and the most seen at once. */
+  inFlight = 0;
+  maxInFlight = 0;
   private server: Server | undefined;
   private readonly apiKey: string;
   latencyMs: number;
@@ -133,6 +136,11 @@ export class FakeEngage {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    this.inFlight += 1;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    res.on("close", () => {
+      this.inFlight -= 1;
+    });
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const url = new URL(req.url ?? "/", "http://x");
