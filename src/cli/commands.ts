@@ -25,5 +25,6 @@ export const COMMANDS: readonly CommandEntry[] = [
     name: "import",
     load: async () => as((await import("./commands/import-voucherify.js")).importVoucherifyCommand),
   },
+  { name: "api", load: async () => as((await import("./commands/api.js")).apiCommand) },
   { name: "schema", load: async () => as((await import("./commands/schema.js")).schemaCommand) },
 ];

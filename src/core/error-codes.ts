@@ -132,6 +132,23 @@ export const ERROR_CODES = {
     kind: "output_failed",
     meaning: "The `import --out` file cannot be written.",
   },
+  "api.url_missing": { kind: "usage", meaning: "`api` without `--api-url` (or its config key)." },
+  "api.url_invalid": { kind: "usage", meaning: "`--api-url` is not a URL." },
+  "api.url_insecure": {
+    kind: "usage",
+    meaning: "`--api-url` is plain http:// to a host other than loopback.",
+  },
+  "api.key_missing": {
+    kind: "bad_config",
+    meaning: "No API key: neither ENGAGE_PROMO_API_KEY nor `--api-key-file`.",
+  },
+  "api.key_file_unreadable": { kind: "input_missing", meaning: "The `--api-key-file` cannot be read." },
+  "api.key_refused": { kind: "auth_refused", meaning: "Engage refused the API key (HTTP 401 or 403)." },
+  "api.journal_unreadable": {
+    kind: "input_missing",
+    meaning: "The journal beside the input cannot be read.",
+  },
+  "api.journal_unwritable": { kind: "output_failed", meaning: "The journal cannot be written or synced." },
   internal: { kind: "internal", meaning: "A bug: please report it with the stderr log." },
 } as const satisfies Record<string, { kind: ExitKind; meaning: string }>;
 

@@ -6,6 +6,7 @@ import { PARSE_CODES } from "../parse/codes.js";
 import { DIFF_CODES } from "../diff/codes.js";
 import { TRANSPORT_CODES } from "../transport/codes.js";
 import { IMPORT_CODES } from "../import/codes.js";
+import { API_CODES } from "../api/codes.js";
 
 /** A code's entry: its default severity and a one-line summary, documented in the README. */
 export interface IssueCodeInfo {
@@ -23,6 +24,7 @@ export const ISSUE_CODES = {
   ...DIFF_CODES,
   ...TRANSPORT_CODES,
   ...IMPORT_CODES,
+  ...API_CODES,
 } as const satisfies Record<string, IssueCodeInfo>;
 
 export type IssueCode = keyof typeof ISSUE_CODES;

@@ -6,11 +6,13 @@ import { ProfileSchema } from "./profile.js";
 import { PromotionInputSchema } from "./promotion-input.js";
 import { VoucherifyMappingSchema } from "./voucherify-mapping.js";
 import { SummarySchema } from "./summary.js";
+import { RedemptionInputSchema } from "./redemption-input.js";
 
 /** What `engage-promo schema` writes: file name → zod schema, and which side of it users write. */
 const SOURCES = [
   { file: "promotion-definition.schema.json", schema: PromotionInputSchema, io: "input", title: "engage-promo promotion definition (JSON input record)" },
   { file: "assignment.schema.json", schema: AssignmentInputSchema, io: "input", title: "engage-promo assignment (JSON input record)" },
+  { file: "redemption.schema.json", schema: RedemptionInputSchema, io: "input", title: "engage-promo redemption (api redeem input record)" },
   { file: "profile.schema.json", schema: ProfileSchema, io: "input", title: "engage-promo format profile" },
   { file: "manifest.schema.json", schema: ManifestSchema, io: "output", title: "engage-promo render manifest.json" },
   { file: "manifest-key.schema.json", schema: ManifestKeySchema, io: "output", title: "engage-promo manifest.keys.ndjson line" },

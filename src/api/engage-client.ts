@@ -1,0 +1,147 @@
+import { EngageError } from "../core/errors.js";
+import { extractErrorCode, truncateBody } from "./error-code.js";
+import { parseRetryAfter } from "./backoff.js";
+
+/** Engage's own lower bound: a redeem stored after the 4.5 s mark still completes, however long it takes. */
+export const MIN_REDEEM_TIMEOUT_MS = 60_000;
+
+/** What a call came back with: a response, or a failure on the way (no response seen). */
+export type CallResult =
+  | {
+      kind: "response";
+      status: number;
+      body: string;
+      /** Engage's error code, from the body. */
+      code?: string | undefined;
+      retryAfterMs?: number | undefined;
+    }
+  | {
+      kind: "failure";
+      /** `refused`: never connected, nothing sent; `timeout` and `reset`: the request may have arrived. */
+      reason: "refused" | "timeout" | "reset";
+      message: string;
+    };
+
+export interface ClientOptions {
+  baseUrl: string;
+  apiKey: string;
+  userAgent: string;
+  /** Per-call timeout for reads and assignments. */
+  timeoutMs?: number;
+  /** Per-redeem timeout; never below 60 s. */
+  redeemTimeoutMs?: number;
+}
+
+const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
+
+/** Checks `--api-url`: https, or plain http to a loopback host only (a key must not cross a network in clear). */
+export function checkApiUrl(text: string): URL {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new EngageError(
+      "usage",
+      "api.url_invalid",
+      `--api-url: expected a URL like https://acme.voyado.com, got ${JSON.stringify(text)}`,
+    );
+  }
+  if (url.protocol === "https:") return url;
+  if (url.protocol === "http:" && (LOOPBACK.has(url.hostname) || url.hostname.startsWith("127."))) return url;
+  throw new EngageError(
+    "usage",
+    "api.url_insecure",
+    `--api-url: expected https:// (plain http:// only to a loopback host), got ${url.protocol}//${url.host}`,
+  );
+}
+
+function failureOf(error: unknown): CallResult {
+  const e = error as { name?: string; cause?: { code?: string; name?: string } };
+  if (e.name === "TimeoutError" || e.name === "AbortError")
+    return { kind: "failure", reason: "timeout", message: "no answer within the timeout" };
+  const code = e.cause?.code ?? e.cause?.name ?? "error";
+  if (code === "ECONNREFUSED" || code === "ENOTFOUND" || code === "EAI_AGAIN")
+    return { kind: "failure", reason: "refused", message: `cannot connect (${code})` };
+  return { kind: "failure", reason: "reset", message: `connection failed (${code})` };
+}
+
+/** A thin client for Engage's REST API: one call, one result; retries are the caller's decision. */
+export class EngageClient {
+  private readonly base: string;
+  private readonly headers: Record<string, string>;
+  private readonly timeoutMs: number;
+  readonly redeemTimeoutMs: number;
+
+  constructor(options: ClientOptions) {
+    this.base = checkApiUrl(options.baseUrl).toString().replace(/\/$/, "");
+    // the key goes only into this header, never into a message or a log line
+    this.headers = {
+      apikey: options.apiKey,
+      "user-agent": options.userAgent,
+      accept: "application/json",
+      "content-type": "application/json",
+    };
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.redeemTimeoutMs = Math.max(MIN_REDEEM_TIMEOUT_MS, options.redeemTimeoutMs ?? MIN_REDEEM_TIMEOUT_MS);
+  }
+
+  /** Sends one request; 401 and 403 throw (the key is refused for every row alike). */
+  async call(
+    method: "GET" | "POST",
+    path: string,
+    body?: unknown,
+    timeoutMs = this.timeoutMs,
+  ): Promise<CallResult> {
+    let response: Response;
+    let text: string;
+    try {
+      response = await fetch(`${this.base}${path}`, {
+        method,
+        headers: this.headers,
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      text = await response.text();
+    } catch (error) {
+      return failureOf(error);
+    }
+    if (response.status === 401 || response.status === 403)
+      throw new EngageError(
+        "auth_refused",
+        "api.key_refused",
+        `${method} ${path.split("?")[0]}: Engage refused the API key (HTTP ${response.status})`,
+      );
+    return {
+      kind: "response",
+      status: response.status,
+      body: response.status >= 400 ? truncateBody(text) : text,
+      code: response.status >= 400 ? extractErrorCode(text) : undefined,
+      retryAfterMs: parseRetryAfter(response.headers.get("retry-after")),
+    };
+  }
+
+  /** `GET /api/v3/promotion-assignments?contactId=…`: the contact's active assignments. */
+  contactAssignments(contactId: string): Promise<CallResult> {
+    return this.call("GET", `/api/v3/promotion-assignments?contactId=${encodeURIComponent(contactId)}`);
+  }
+
+  /** `POST /api/v3/promotion-assignments/{id}/redeem`, with the long timeout Engage asks for. */
+  redeem(assignmentId: string, redemptionChannel: string): Promise<CallResult> {
+    return this.call(
+      "POST",
+      `/api/v3/promotion-assignments/${encodeURIComponent(assignmentId)}/redeem`,
+      { redemptionChannel },
+      this.redeemTimeoutMs,
+    );
+  }
+
+  /** `POST /api/v3/promotion-assignments`: assigns a promotion to a contact. */
+  assign(contactId: string, promotionId: string): Promise<CallResult> {
+    return this.call("POST", "/api/v3/promotion-assignments", { contactId, promotionId });
+  }
+
+  /** `GET /api/v2/promotions/multichannels?externalId=…`: a promotion by its external id. */
+  promotionByExternalId(externalId: string): Promise<CallResult> {
+    return this.call("GET", `/api/v2/promotions/multichannels?externalId=${encodeURIComponent(externalId)}`);
+  }
+}
