@@ -24,6 +24,10 @@ export const INPUT_OPTIONS = {
     type: "boolean",
     describe: "An assignment whose promotion is not defined in the batch is an error, not a warning",
   },
+  "allow-empty": {
+    type: "boolean",
+    describe: "Accept a batch whose inputs hold no record (only headers, or []) instead of failing",
+  },
   profile: {
     type: "string",
     describe: "Format profile (JSON) that renames elements or restricts value types",
@@ -89,10 +93,12 @@ export function validateOptionsFromArgs(
     columns?: string | undefined;
     timezone?: string | undefined;
     requireDefinitions?: boolean | undefined;
+    allowEmpty?: boolean | undefined;
   },
   profile: Profile,
 ): ValidateOptions {
   const options: ValidateOptions = { profile, requireDefinitions: args.requireDefinitions === true };
+  if (args.allowEmpty === true) options.allowEmpty = true;
   if (args.kind === "definitions" || args.kind === "assignments") options.kind = args.kind;
   const columns = parseColumns(args.columns);
   if (columns !== undefined) options.columns = columns;

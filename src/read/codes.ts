@@ -1,7 +1,14 @@
 /** Issue codes of the read stage (CSV, JSON and NDJSON files). */
 export const READ_CODES = {
   "read.file_empty": { severity: "error", summary: "The file holds no header and no records." },
-  "read.encoding_invalid": { severity: "error", summary: "Bytes that are not valid UTF-8." },
+  "read.no_rows": {
+    severity: "error",
+    summary: "No input holds a single record (only a header, or `[]`); `--allow-empty` accepts it.",
+  },
+  "read.encoding_invalid": {
+    severity: "error",
+    summary: "Bytes that are not valid in the file's encoding (UTF-8 unless `--encoding` names another).",
+  },
   "read.csv_quote_not_closed": {
     severity: "error",
     summary: "A quoted CSV field is never closed; reported where the quote opens.",
@@ -26,6 +33,10 @@ export const READ_CODES = {
   "read.json_syntax": {
     severity: "error",
     summary: "JSON that does not parse; reported at the offending token.",
+  },
+  "read.json_depth": {
+    severity: "error",
+    summary: "JSON nested deeper than 256 levels (arrays and objects); reported where the limit is crossed.",
   },
   "read.json_shape": {
     severity: "error",

@@ -120,7 +120,7 @@ export async function* readNdjson(
         } else {
           const p = parsed.problem;
           const problems = [
-            makeIssue("read.json_syntax", p.message, { file, line: p.line, column: p.column }),
+            makeIssue(p.code, p.message, { file, line: p.line, column: p.column }),
           ];
           if (l.bad)
             problems.push(

@@ -88,6 +88,7 @@ export const runCommand = defineCommand({
       columns: args.columns,
       timezone: args.timezone,
       requireDefinitions: args.requireDefinitions === true,
+      allowEmpty: args.allowEmpty === true,
       maxPerFile: args.maxPerFile,
       maxRejects: args.maxRejects,
       timestamp: args.timestamp,
