@@ -17,6 +17,15 @@ export const READ_CODES = {
     severity: "error",
     summary: "A quote inside an unquoted field, or text after a closing quote.",
   },
+  "read.csv_field_too_long": {
+    severity: "error",
+    summary: "A CSV field longer than `--max-field-bytes` (1 MiB); its record is one issue, not read.",
+  },
+  "read.record_too_long": {
+    severity: "error",
+    summary:
+      "A CSV record or NDJSON line longer than 16 times `--max-field-bytes`; skipped to its end in bounded memory.",
+  },
   "read.csv_column_count": {
     severity: "error",
     summary: "A CSV record has more or fewer fields than the header.",
