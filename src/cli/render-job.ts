@@ -41,6 +41,8 @@ export interface RenderJobArgs {
   timezone?: string | undefined;
   requireDefinitions?: boolean | undefined;
   allowEmpty?: boolean | undefined;
+  encoding?: string | undefined;
+  maxFieldBytes?: string | undefined;
   profile?: string | undefined;
   maxPerFile?: string | undefined;
   maxRejects?: string | undefined;

@@ -26,7 +26,7 @@ export interface CsvScannerOptions {
   /** The physical line of the first character fed. */
   firstLine?: number;
   /** A field longer than this many characters makes its record one `read.csv_field_too_long`. */
-  maxFieldChars?: number;
+  maxFieldChars?: number | undefined;
   /**
    * A record not ended after this many characters (16 fields at the limit by default) is one
    * `read.record_too_long`; the rest of it is skipped, not kept, so memory stays bounded.

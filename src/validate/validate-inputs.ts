@@ -5,6 +5,7 @@ import type { Location } from "../core/location.js";
 import { KNOWN_FIELDS } from "../read/field-names.js";
 import { assertReadable, openInput, type InputSource } from "../read/open-input.js";
 import type { RawRow } from "../read/raw-row.js";
+import type { InputEncoding } from "../read/input-encoding.js";
 import type { Profile } from "../schemas/profile.js";
 import type { Assignment, Promotion, RedemptionChannel } from "../schemas/promotion.js";
 import { BatchRules } from "./batch-rules.js";
@@ -22,6 +23,10 @@ export interface ValidateOptions {
   /** IANA zone for offset-less date-times. */
   timezone?: string;
   requireDefinitions?: boolean;
+  /** The encoding of CSV inputs; UTF-8 unless named. */
+  encoding?: InputEncoding;
+  /** The longest CSV field read, in characters (1 MiB unless named). */
+  maxFieldChars?: number;
   /** A batch whose inputs hold no record at all is accepted instead of being `read.no_rows`. */
   allowEmpty?: boolean;
   previousPromotions?: ReadonlyMap<string, { redemptionChannels: RedemptionChannel[]; at: Location }>;
@@ -85,7 +90,12 @@ export async function* validateInputs(
 ): AsyncGenerator<InputEvent[]> {
   checkOptions(options);
   for (const file of files) await assertReadable(file);
-  const openOptions = { kind: options.kind, columns: options.columns };
+  const openOptions = {
+    kind: options.kind,
+    columns: options.columns,
+    encoding: options.encoding,
+    maxFieldChars: options.maxFieldChars,
+  };
   const states: FileState[] = [];
   for (const file of files) {
     const source = await openInput(file, openOptions);
