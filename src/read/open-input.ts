@@ -85,7 +85,15 @@ export async function openInput(file: string, options: OpenOptions): Promise<Inp
   }
   if (format === "ndjson") {
     const kind = await probeNdjsonKind(file, options);
-    return { file, format, kind, size, stats, rows: () => readNdjson(file, kind ?? "unknown", stats) };
+    const maxLine = options.maxFieldChars === undefined ? undefined : options.maxFieldChars * 16;
+    return {
+      file,
+      format,
+      kind,
+      size,
+      stats,
+      rows: () => readNdjson(file, kind ?? "unknown", stats, maxLine),
+    };
   }
   const kind = await probeJsonKind(file, options);
   let reads = 0;

@@ -6,7 +6,12 @@ import { CsvScanner, type CsvRecord } from "./csv-scanner.js";
 import { interpretCsvHeader, type HeaderOptions } from "./csv-header.js";
 import { unreadable } from "./input-errors.js";
 import { NO_PROBLEMS, type CsvRow, type CsvTable, type ReadBatch, type ReadStats } from "./raw-row.js";
-import { createChunkDecoder, ENCODING_HINT, type ChunkDecoder, type InputEncoding } from "./input-encoding.js";
+import {
+  createChunkDecoder,
+  ENCODING_HINT,
+  type ChunkDecoder,
+  type InputEncoding,
+} from "./input-encoding.js";
 
 /** How to read a CSV file: its header mapping, its encoding and the longest field kept. */
 export interface CsvReadOptions extends HeaderOptions {

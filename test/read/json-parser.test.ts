@@ -82,7 +82,7 @@ describe("parseJson", () => {
 
   it("accepts exactly 256 levels and reports the 257th with its own code", () => {
     expect(parseJson("[".repeat(256) + "]".repeat(256)).ok).toBe(true);
-    expect(problem("{\"a\":".repeat(257) + "1" + "}".repeat(257)).code).toBe("read.json_depth");
+    expect(problem('{"a":'.repeat(257) + "1" + "}".repeat(257)).code).toBe("read.json_depth");
   });
 
   it("reports a key given twice among 100,000 keys, in linear time", () => {

@@ -269,7 +269,10 @@ describe("CSV encodings", () => {
   });
 
   it("reads a CR-only file (old Mac, some Excel exports) as its records, not one header line", async () => {
-    const file = files.write("mac.csv", `${header.replace("Giltig från", "validFromDate")}\r${row}\r${row}\r`);
+    const file = files.write(
+      "mac.csv",
+      `${header.replace("Giltig från", "validFromDate")}\r${row}\r${row}\r`,
+    );
     const input = await openInput(file, {});
     expect(input.kind).toBe("assignments");
     const { rows } = await drain(input.rows("assignments"));
@@ -277,5 +280,32 @@ describe("CSV encodings", () => {
       [2, 0],
       [3, 0],
     ]);
+  });
+});
+
+describe("long NDJSON lines", () => {
+  it("reads a line without a break in linear time and reports it as one record too long", async () => {
+    const record = '{"externalPromotionId":"A","contactId":"7b89b95e-6347-4d66-8b02-a10a9c830119"}';
+    const long = `{"externalPromotionId":"${"x".repeat(40 << 20)}"}`; // 40 MiB, past 16 × 1 MiB
+    const file = files.write("long.ndjson", `${record}\n${long}\n${record}`);
+    const started = Date.now();
+    const input = await openInput(file, {});
+    const { rows } = await drain(input.rows("assignments"));
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(rows.map((r) => [r.at.line, r.problems.map((p) => p.code)])).toEqual([
+      [1, []],
+      [2, ["read.record_too_long"]],
+      [3, []],
+    ]);
+  });
+
+  it("reads a line spanning many chunks whole when it is within the limit", async () => {
+    const line = `{"externalPromotionId":"${"y".repeat(300_000)}","contactId":"7b89b95e-6347-4d66-8b02-a10a9c830119"}`;
+    const file = files.write("spanning.ndjson", `${line}\n`);
+    const input = await openInput(file, {});
+    const { rows } = await drain(input.rows("assignments"));
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.problems).toEqual([]);
+    expect(rows[0]!.format === "json" && rows[0]!.source).toBe(line);
   });
 });
