@@ -141,10 +141,12 @@ export class CsvScanner {
     const buf = this.buf;
     const lf = buf.indexOf("\n", this.pos);
     const cr = buf.indexOf("\r", this.pos);
+    // past the record limit, decide with what there is, so the limit applies to the first line too
+    const decide = final || buf.length - this.pos > this.maxRecordChars;
     if (cr >= 0 && (lf < 0 || cr < lf)) {
-      if (cr + 1 >= buf.length && !final) return false;
+      if (cr + 1 >= buf.length && !decide) return false;
       this.nl = buf.charCodeAt(cr + 1) === LF ? "\n" : "\r";
-    } else if (lf < 0 && !final) {
+    } else if (lf < 0 && !decide) {
       return false;
     } else {
       this.nl = "\n";
@@ -164,7 +166,7 @@ export class CsvScanner {
       let from = this.pos;
       for (;;) {
         const nl = buf.indexOf(nlText, from);
-        if (nl < 0 && !final) return this.waitForMore(out);
+        if (nl < 0 && !final && buf.length - from <= this.maxRecordChars) return this.waitForMore(out);
         const line = buf.slice(from, nl < 0 ? buf.length : nl);
         if (line.trim() !== "" || nl < 0) {
           this.setDelimiter(detectDelimiter(line));

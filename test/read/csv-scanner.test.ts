@@ -187,6 +187,14 @@ describe("CsvScanner", () => {
     ]);
   });
 
+  it("skips a file that is one line past the limit, with no line break at all, as one record", () => {
+    const scanner = new CsvScanner({ maxFieldChars: 1000, maxRecordChars: 10_000 });
+    const out: CsvRecord[] = [];
+    for (let i = 0; i < 1000; i++) for (const r of scanner.push("z;".repeat(500))) out.push(r);
+    for (const r of scanner.end()) out.push(r);
+    expect(out.map((r) => [r.line, r.problem?.code])).toEqual([[1, "read.record_too_long"]]);
+  });
+
   it("keeps the first of two quote problems in one record, with its code and column", () => {
     const [, record] = scan('h;i;j\na"b;"c\n');
     expect(record!.problem).toMatchObject({ code: "read.csv_quote_invalid", line: 2, column: 1 });
