@@ -36,6 +36,17 @@ describe("validate on real-world inputs", () => {
     ]);
   });
 
+  it("says in render's summary how many records each input held, and refuses an empty batch", async () => {
+    const a = write("render-two.csv", `${HEADER}\nA;c1;${GUID}\nA;c2;${GUID}\n`);
+    const run = await runCli(["render", a, "--out", join(dir, "out"), "--no-progress"]);
+    expect(run.code).toBe(0);
+    expect(run.summary.inputs).toEqual([{ file: a, kind: "assignments", records: 2 }]);
+    const empty = write("render-empty.csv", `${HEADER}\n`);
+    const refused = await runCli(["render", empty, "--out", join(dir, "out-empty"), "--no-progress"]);
+    expect(refused.code).toBe(65);
+    expect(refused.stderr).toContain("read.no_rows");
+  });
+
   it("reads a Windows-1252 file with --encoding and renames its header with --columns", async () => {
     const file = write(
       "excel.csv",
