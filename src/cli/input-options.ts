@@ -3,6 +3,8 @@ import type { Options } from "yargs";
 import { EngageError } from "../core/errors.js";
 import type { Profile } from "../schemas/profile.js";
 import type { ValidateOptions } from "../validate/validate-inputs.js";
+import { DEFAULT_MAX_FIELD_CHARS } from "../read/csv-scanner.js";
+import { INPUT_ENCODINGS } from "../read/input-encoding.js";
 
 /** Options of every command that reads definition and assignment files. */
 export const INPUT_OPTIONS = {
@@ -23,6 +25,20 @@ export const INPUT_OPTIONS = {
   "require-definitions": {
     type: "boolean",
     describe: "An assignment whose promotion is not defined in the batch is an error, not a warning",
+  },
+  encoding: {
+    type: "string",
+    choices: ["utf-8", "windows-1252", "iso-8859-1", "utf-16le", "utf-16be"],
+    describe: "The encoding of CSV inputs (default utf-8); Excel often saves windows-1252",
+  },
+  "max-field-bytes": {
+    type: "string",
+    describe:
+      "The longest CSV field read (default 1048576); a longer one rejects its record, a record may hold 16 times it",
+  },
+  "allow-empty": {
+    type: "boolean",
+    describe: "Accept a batch whose inputs hold no record (only headers, or []) instead of failing",
   },
   profile: {
     type: "string",
@@ -89,10 +105,18 @@ export function validateOptionsFromArgs(
     columns?: string | undefined;
     timezone?: string | undefined;
     requireDefinitions?: boolean | undefined;
+    allowEmpty?: boolean | undefined;
+    encoding?: string | undefined;
+    maxFieldBytes?: string | undefined;
   },
   profile: Profile,
 ): ValidateOptions {
   const options: ValidateOptions = { profile, requireDefinitions: args.requireDefinitions === true };
+  if (args.allowEmpty === true) options.allowEmpty = true;
+  const encoding = INPUT_ENCODINGS.find((e) => e === args.encoding);
+  if (encoding !== undefined) options.encoding = encoding;
+  if (args.maxFieldBytes !== undefined)
+    options.maxFieldChars = parseCount("max-field-bytes", args.maxFieldBytes, DEFAULT_MAX_FIELD_CHARS, 1);
   if (args.kind === "definitions" || args.kind === "assignments") options.kind = args.kind;
   const columns = parseColumns(args.columns);
   if (columns !== undefined) options.columns = columns;

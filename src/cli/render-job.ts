@@ -40,6 +40,9 @@ export interface RenderJobArgs {
   columns?: string | undefined;
   timezone?: string | undefined;
   requireDefinitions?: boolean | undefined;
+  allowEmpty?: boolean | undefined;
+  encoding?: string | undefined;
+  maxFieldBytes?: string | undefined;
   profile?: string | undefined;
   maxPerFile?: string | undefined;
   maxRejects?: string | undefined;
@@ -116,6 +119,7 @@ export function renderSummary(result: RenderResult): Record<string, unknown> {
     render: result.status,
     outDir: result.outDir,
     counts: result.counts,
+    inputs: result.inputs.map((i) => ({ file: i.file, kind: i.kind, records: i.records })),
     files: result.files.map((f) => ({
       name: f.name,
       bytes: f.bytes,

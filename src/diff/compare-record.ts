@@ -33,6 +33,6 @@ export function compareRecord(expected: ExpectedTerms, record: ExportRecord): Fi
     out.push({ field: "validToDate", expected: expected.validToDate, actual: record.expireDateTime.raw });
   }
   if (expected.channels !== undefined)
-    out.push(...compareChannels(expected.channels, record.redemptionChannels));
+    for (const entry of compareChannels(expected.channels, record.redemptionChannels)) out.push(entry);
   return out;
 }

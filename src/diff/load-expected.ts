@@ -131,7 +131,7 @@ export async function loadExpected(
         options.onProgress?.(before + n),
       );
       done += load.assignments;
-      issues.push(...load.issues);
+      for (const issue of load.issues) issues.push(issue);
       sources.push({ path: p.display, kind: "manifest", count: load.assignments });
       continue;
     }

@@ -1,7 +1,14 @@
 /** Issue codes of the read stage (CSV, JSON and NDJSON files). */
 export const READ_CODES = {
   "read.file_empty": { severity: "error", summary: "The file holds no header and no records." },
-  "read.encoding_invalid": { severity: "error", summary: "Bytes that are not valid UTF-8." },
+  "read.no_rows": {
+    severity: "error",
+    summary: "No input holds a single record (only a header, or `[]`); `--allow-empty` accepts it.",
+  },
+  "read.encoding_invalid": {
+    severity: "error",
+    summary: "Bytes that are not valid in the file's encoding (UTF-8 unless `--encoding` names another).",
+  },
   "read.csv_quote_not_closed": {
     severity: "error",
     summary: "A quoted CSV field is never closed; reported where the quote opens.",
@@ -9,6 +16,15 @@ export const READ_CODES = {
   "read.csv_quote_invalid": {
     severity: "error",
     summary: "A quote inside an unquoted field, or text after a closing quote.",
+  },
+  "read.csv_field_too_long": {
+    severity: "error",
+    summary: "A CSV field longer than `--max-field-bytes` (1 MiB); its record is one issue, not read.",
+  },
+  "read.record_too_long": {
+    severity: "error",
+    summary:
+      "A CSV record or NDJSON line longer than 16 times `--max-field-bytes`; skipped to its end in bounded memory.",
   },
   "read.csv_column_count": {
     severity: "error",
@@ -26,6 +42,10 @@ export const READ_CODES = {
   "read.json_syntax": {
     severity: "error",
     summary: "JSON that does not parse; reported at the offending token.",
+  },
+  "read.json_depth": {
+    severity: "error",
+    summary: "JSON nested deeper than 256 levels (arrays and objects); reported where the limit is crossed.",
   },
   "read.json_shape": {
     severity: "error",

@@ -48,6 +48,8 @@ export type JsonNode =
 
 /** A syntax error at the offending token. */
 export interface JsonSyntaxProblem {
+  /** `read.json_depth` past the nesting limit; any other syntax error is `read.json_syntax`. */
+  code: "read.json_syntax" | "read.json_depth";
   line: number;
   column: number;
   message: string;
@@ -56,13 +58,14 @@ export interface JsonSyntaxProblem {
 export type JsonParseResult = { ok: true; node: JsonNode } | { ok: false; problem: JsonSyntaxProblem };
 
 /** Deep nesting would exhaust the stack; records are a few levels deep. */
-const MAX_DEPTH = 256;
+export const MAX_JSON_DEPTH = 256;
 
 class JsonSyntaxError extends Error {
   constructor(
     readonly line: number,
     readonly column: number,
     message: string,
+    readonly code: JsonSyntaxProblem["code"] = "read.json_syntax",
   ) {
     super(message);
   }
@@ -97,7 +100,10 @@ export class JsonParser {
       return { ok: true, node };
     } catch (error) {
       if (error instanceof JsonSyntaxError)
-        return { ok: false, problem: { line: error.line, column: error.column, message: error.message } };
+        return {
+          ok: false,
+          problem: { code: error.code, line: error.line, column: error.column, message: error.message },
+        };
       throw error;
     }
   }
@@ -157,7 +163,13 @@ export class JsonParser {
 
   private enter(): void {
     this.depth += 1;
-    if (this.depth > MAX_DEPTH) this.fail(`expected at most ${MAX_DEPTH} levels of nesting, got more`);
+    if (this.depth > MAX_JSON_DEPTH)
+      throw new JsonSyntaxError(
+        this.line,
+        this.pos - this.lineStart + 1,
+        `expected at most ${MAX_JSON_DEPTH} levels of nested arrays and objects, got more`,
+        "read.json_depth",
+      );
   }
 
   private parseObject(): JsonObjectNode {
@@ -176,6 +188,8 @@ export class JsonParser {
     if (this.text.charCodeAt(this.pos) === 0x7d) {
       this.pos += 1;
     } else {
+      // a set, not a scan of the entries so far: an object with 100k keys stays linear
+      const keys = new Set<string>();
       for (;;) {
         if (this.text.charCodeAt(this.pos) !== 0x22) {
           this.fail(`expected a key in double quotes, got ${this.describeHere()}`);
@@ -191,7 +205,8 @@ export class JsonParser {
         if (this.pos >= this.text.length)
           this.fail(`expected a value for the key ${JSON.stringify(key)}, got the end of the file`);
         const entry: JsonEntry = { key, line, column, value: this.parseValue() };
-        if (node.duplicate === undefined && node.entries.some((e) => e.key === key)) node.duplicate = entry;
+        if (keys.has(key)) node.duplicate ??= entry;
+        else keys.add(key);
         node.entries.push(entry);
         this.skipSpace();
         const c = this.text.charCodeAt(this.pos);

@@ -98,10 +98,19 @@ export function splitMixed(file: string, root: JsonNode & { type: "object" }): M
   return parts;
 }
 
-/** Lines with bytes that are not UTF-8, as a sorted array searched per record. */
+/** The lines of a sorted list within `from`…`to`, found by binary search so each record costs log n. */
 export function badLinesWithin(badLines: readonly number[], from: number, to: number): number[] {
   if (badLines.length === 0) return [];
-  return badLines.filter((line) => line >= from && line <= to);
+  let lo = 0;
+  let hi = badLines.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (badLines[mid]! < from) lo = mid + 1;
+    else hi = mid;
+  }
+  const out: number[] = [];
+  for (let k = lo; k < badLines.length && badLines[k]! <= to; k++) out.push(badLines[k]!);
+  return out;
 }
 
 /** Turns one JSON value standing for a record into a row, with the read problems it has. */

@@ -7,12 +7,17 @@ import { probeCsvHeader, readCsv } from "./read-csv.js";
 import { probeJsonKind, readJson } from "./read-json.js";
 import { probeNdjsonKind, readNdjson } from "./read-ndjson.js";
 import type { InputFormat, ReadBatch, ReadStats } from "./raw-row.js";
+import type { InputEncoding } from "./input-encoding.js";
 
 export interface OpenOptions {
   /** Forces the kind of every file (a mixed JSON document keeps its two parts). */
   kind?: RecordKind | undefined;
   /** Their header name or key → our field name. */
   columns?: Readonly<Record<string, string>> | undefined;
+  /** The encoding of CSV files (JSON and NDJSON are UTF-8, as RFC 8259 says). */
+  encoding?: InputEncoding | undefined;
+  /** The longest field (CSV) kept, in characters; a record or NDJSON line may hold 16 of them. */
+  maxFieldChars?: number | undefined;
 }
 
 /** An input file whose format and kind are known, ready to be read. */
@@ -67,7 +72,7 @@ export async function openInput(file: string, options: OpenOptions): Promise<Inp
     throw unreadable(file, error);
   }
   if (format === "csv") {
-    const probe = await probeCsvHeader(file);
+    const probe = await probeCsvHeader(file, options);
     const detected = probe === undefined ? undefined : csvKindOf(probe.header, options);
     return {
       file,
@@ -80,7 +85,15 @@ export async function openInput(file: string, options: OpenOptions): Promise<Inp
   }
   if (format === "ndjson") {
     const kind = await probeNdjsonKind(file, options);
-    return { file, format, kind, size, stats, rows: () => readNdjson(file, kind ?? "unknown", stats) };
+    const maxLine = options.maxFieldChars === undefined ? undefined : options.maxFieldChars * 16;
+    return {
+      file,
+      format,
+      kind,
+      size,
+      stats,
+      rows: () => readNdjson(file, kind ?? "unknown", stats, { maxLineChars: maxLine }),
+    };
   }
   const kind = await probeJsonKind(file, options);
   let reads = 0;

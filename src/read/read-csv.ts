@@ -6,7 +6,20 @@ import { CsvScanner, type CsvRecord } from "./csv-scanner.js";
 import { interpretCsvHeader, type HeaderOptions } from "./csv-header.js";
 import { unreadable } from "./input-errors.js";
 import { NO_PROBLEMS, type CsvRow, type CsvTable, type ReadBatch, type ReadStats } from "./raw-row.js";
-import { Utf8Text } from "./utf8-text.js";
+import {
+  createChunkDecoder,
+  ENCODING_HINT,
+  type ChunkDecoder,
+  type InputEncoding,
+} from "./input-encoding.js";
+
+/** How to read a CSV file: its header mapping, its encoding and the longest field kept. */
+export interface CsvReadOptions extends HeaderOptions {
+  /** utf-8 unless named. */
+  encoding?: InputEncoding | undefined;
+  /** Characters; 1 MiB unless named (`--max-field-bytes`). */
+  maxFieldChars?: number | undefined;
+}
 
 const CHUNK = 1 << 16;
 /** The header must fit in this much text; a probe reads no further. */
@@ -15,6 +28,7 @@ const PROBE_LIMIT = 1 << 20;
 /** The header of a CSV file (its first record), or undefined when the file has none. */
 export async function probeCsvHeader(
   file: string,
+  options: CsvReadOptions = {},
 ): Promise<{ header: string[]; line: number; delimiter: ";" | "," } | undefined> {
   let handle;
   try {
@@ -23,18 +37,19 @@ export async function probeCsvHeader(
     throw unreadable(file, error);
   }
   try {
-    const decoder = new Utf8Text();
-    const scanner = new CsvScanner({ maxRecordChars: PROBE_LIMIT });
+    const decoder = createChunkDecoder(options.encoding);
+    const scanner = new CsvScanner({ maxFieldChars: PROBE_LIMIT, maxRecordChars: PROBE_LIMIT });
     const buffer = Buffer.alloc(CHUNK);
     let total = 0;
     for (;;) {
       const { bytesRead } = await handle.read(buffer, 0, CHUNK, null);
       const records =
         bytesRead === 0
-          ? [...scanner.push(decoder.end().text), ...scanner.end()]
-          : scanner.push(decoder.decode(Buffer.from(buffer.subarray(0, bytesRead))).text);
+          ? [...scanner.push(decoder.end()), ...scanner.end()]
+          : scanner.push(decoder.decode(Buffer.from(buffer.subarray(0, bytesRead))));
       if (decoder.utf16) return undefined;
       const first = records[0];
+      if (first?.problem?.code === "read.record_too_long") return undefined;
       if (first !== undefined)
         return { header: first.fields, line: first.line, delimiter: scanner.separator ?? ";" };
       total += bytesRead;
@@ -54,13 +69,21 @@ export async function probeCsvHeader(
  */
 export async function* readCsv(
   file: string,
-  options: HeaderOptions,
+  options: CsvReadOptions,
   stats: ReadStats,
 ): AsyncGenerator<ReadBatch> {
   const hash = createHash("sha256");
-  const decoder = new Utf8Text();
-  const scanner = new CsvScanner();
-  const state: CsvState = { file, options, table: undefined, record: 0, badLines: [], headerSeen: false };
+  const decoder = createChunkDecoder(options.encoding);
+  const scanner = new CsvScanner({ maxFieldChars: options.maxFieldChars });
+  const state: CsvState = {
+    file,
+    options,
+    table: undefined,
+    record: 0,
+    decoder,
+    hint: (options.encoding ?? "utf-8") === "utf-8",
+    headerSeen: false,
+  };
   let stream;
   try {
     stream = createReadStream(file, { highWaterMark: CHUNK });
@@ -70,8 +93,7 @@ export async function* readCsv(
       if (decoder.utf16) continue;
       const decoded = decoder.decode(chunk);
       if (decoder.utf16) continue;
-      for (const bad of decoded.badLines) state.badLines.push(bad);
-      const records = scanner.push(decoded.text);
+      const records = scanner.push(decoded);
       const batch = toRows(state, records, scanner.separator ?? ";");
       stats.records += batch.rows.length;
       if (batch.rows.length > 0 || batch.issues.length > 0) yield batch;
@@ -88,7 +110,7 @@ export async function* readCsv(
       issues: [
         makeIssue(
           "read.encoding_invalid",
-          "file: expected UTF-8 text, got UTF-16 (it starts with a UTF-16 byte order mark); save it as UTF-8",
+          "file: expected UTF-8 text, got UTF-16 (it starts with a UTF-16 byte order mark); name it with --encoding utf-16le or utf-16be, or save it as UTF-8",
           { file, line: 1 },
         ),
       ],
@@ -96,8 +118,9 @@ export async function* readCsv(
     return;
   }
   const rest = decoder.end();
-  for (const bad of rest.badLines) state.badLines.push(bad);
-  const batch = toRows(state, [...scanner.push(rest.text), ...scanner.end()], scanner.separator ?? ";");
+  const last = scanner.push(rest);
+  for (const record of scanner.end()) last.push(record);
+  const batch = toRows(state, last, scanner.separator ?? ";");
   stats.records += batch.rows.length;
   if (!state.headerSeen)
     batch.issues.push(
@@ -108,11 +131,13 @@ export async function* readCsv(
 
 interface CsvState {
   file: string;
-  options: HeaderOptions;
+  options: CsvReadOptions;
   table: CsvTable | undefined;
   record: number;
-  /** Lines with bytes that are not UTF-8, not yet matched to a record (ascending). */
-  badLines: number[];
+  /** Once it saw bytes not valid in the encoding, each record's fields are searched for U+FFFD. */
+  decoder: ChunkDecoder;
+  /** The next encoding issue names `--encoding` (once per file, when read as UTF-8). */
+  hint: boolean;
   headerSeen: boolean;
 }
 
@@ -131,15 +156,9 @@ function toRows(state: CsvState, records: CsvRecord[], delimiter: ";" | ","): Re
         state.options,
       );
       state.table = table;
-      issues.push(...headerIssues);
-      for (const line of takeBadLines(state, record.endLine)) {
-        issues.push(
-          makeIssue("read.encoding_invalid", "header: expected UTF-8 text, got bytes that are not UTF-8", {
-            file,
-            line,
-          }),
-        );
-      }
+      // a loop, not a spread: a header of 130,000 columns would overflow the call stack
+      for (const issue of headerIssues) issues.push(issue);
+      if (state.decoder.invalid) for (const issue of badFields(state, record, "header: ")) issues.push(issue);
       if (record.problem)
         issues.push(
           makeIssue(record.problem.code, `header: ${record.problem.message}`, {
@@ -175,15 +194,9 @@ function toRows(state: CsvState, records: CsvRecord[], delimiter: ";" | ","): Re
         ),
       ];
     }
-    for (const line of takeBadLines(state, record.endLine)) {
-      problems = [
-        ...problems,
-        makeIssue(
-          "read.encoding_invalid",
-          "expected UTF-8 text, got bytes that are not UTF-8 (read as U+FFFD)",
-          { file, line },
-        ),
-      ];
+    if (state.decoder.invalid) {
+      const bad = badFields(state, record, "", table);
+      if (bad.length > 0) problems = [...problems, ...bad];
     }
     rows.push({
       format: "csv",
@@ -198,15 +211,32 @@ function toRows(state: CsvState, records: CsvRecord[], delimiter: ";" | ","): Re
   return { rows, issues };
 }
 
-/** Bad lines up to `endLine` (a line twice, from two chunks, counts once). */
-function takeBadLines(state: CsvState, endLine: number): number[] {
-  if (state.badLines.length === 0 || state.badLines[0]! > endLine) return [];
-  const taken: number[] = [];
-  while (state.badLines.length > 0 && state.badLines[0]! <= endLine) {
-    const line = state.badLines.shift()!;
-    if (taken[taken.length - 1] !== line) taken.push(line);
-  }
-  return taken;
+/**
+ * An issue for each field of the record that holds bytes not valid in the encoding, at the
+ * field's own column. The decoder turned each into U+FFFD; it is searched only once the decoder
+ * saw such bytes, so a file with none pays nothing (and a real U+FFFD there is not mistaken).
+ */
+function badFields(state: CsvState, record: CsvRecord, prefix: string, table?: CsvTable): Issue[] {
+  const out: Issue[] = [];
+  const encoding = state.options.encoding ?? "utf-8";
+  record.fields.forEach((value, index) => {
+    if (!value.includes("\uFFFD")) return;
+    const hint = state.hint ? `; ${ENCODING_HINT}` : "";
+    state.hint = false;
+    out.push(
+      makeIssue(
+        "read.encoding_invalid",
+        `${prefix}expected ${encoding.toUpperCase()} text, got bytes that are not ${encoding.toUpperCase()} (read as U+FFFD)${hint}`,
+        {
+          file: state.file,
+          line: record.line,
+          column: index + 1,
+          ...(table !== undefined ? { field: fieldName(table, index) } : {}),
+        },
+      ),
+    );
+  });
+  return out;
 }
 
 function fieldName(table: CsvTable, index: number): string {

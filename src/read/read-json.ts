@@ -98,7 +98,7 @@ export async function* readJson(
   const parsed = parseJson(loaded.text);
   if (!parsed.ok) {
     const p = parsed.problem;
-    report(makeIssue("read.json_syntax", p.message, { file, line: p.line, column: p.column }));
+    report(makeIssue(p.code, p.message, { file, line: p.line, column: p.column }));
     yield { rows: [], issues };
     return;
   }

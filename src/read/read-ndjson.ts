@@ -8,6 +8,7 @@ import { jsonKindOf, jsonRowOf } from "./json-records.js";
 import type { JsonReadOptions } from "./read-json.js";
 import type { JsonRow, ReadBatch, ReadStats } from "./raw-row.js";
 import { Utf8Text } from "./utf8-text.js";
+import { DEFAULT_MAX_FIELD_CHARS } from "./csv-scanner.js";
 
 const CHUNK = 1 << 16;
 /** A probe looks at no more records than this for one whose keys tell the kind. */
@@ -17,31 +18,56 @@ interface Line {
   text: string;
   line: number;
   bad: boolean;
+  /** The line was longer than the limit: its text is not kept. */
+  tooLong?: boolean;
 }
 
-/** Splits decoded chunks into physical lines, remembering which held bytes that are not UTF-8. */
-async function* linesOf(file: string, onChunk?: (chunk: Buffer) => void): AsyncGenerator<Line[]> {
+/** The longest NDJSON line read by default: 16 fields at the CSV field limit. */
+export const DEFAULT_MAX_LINE_CHARS = DEFAULT_MAX_FIELD_CHARS * 16;
+
+/**
+ * Splits decoded chunks into physical lines, remembering which held bytes that are not UTF-8.
+ * Each chunk is searched once (a line spanning chunks is kept as parts), and a line longer than
+ * `maxLineChars` is dropped as it comes: linear time and bounded memory for any line.
+ */
+async function* linesOf(
+  file: string,
+  onChunk?: (chunk: Buffer) => void,
+  maxLineChars = DEFAULT_MAX_LINE_CHARS,
+): AsyncGenerator<Line[]> {
   const decoder = new Utf8Text();
-  let pending = "";
+  let parts: string[] = [];
+  let partsChars = 0;
+  let skipping = false;
   let line = 1;
   const bad = new Set<number>();
   const split = (text: string, final: boolean): Line[] => {
-    const all = pending + text;
     const out: Line[] = [];
     let pos = 0;
     for (;;) {
-      const nl = all.indexOf("\n", pos);
-      if (nl < 0 && !final) break;
-      const end = nl < 0 ? all.length : nl;
-      if (end > pos || nl >= 0) out.push({ text: all.slice(pos, end), line, bad: bad.has(line) });
-      line += 1;
-      if (nl < 0) {
-        pos = all.length;
-        break;
+      const nl = text.indexOf("\n", pos);
+      const end = nl < 0 ? text.length : nl;
+      if (!skipping) {
+        if (partsChars + end - pos > maxLineChars) {
+          out.push({ text: "", line, bad: bad.has(line), tooLong: true });
+          skipping = true;
+          parts = [];
+          partsChars = 0;
+        } else if (end > pos) {
+          parts.push(text.slice(pos, end));
+          partsChars += end - pos;
+        }
       }
+      if (nl < 0 && !final) break;
+      if (!skipping && (nl >= 0 || partsChars > 0))
+        out.push({ text: parts.length === 1 ? parts[0]! : parts.join(""), line, bad: bad.has(line) });
+      parts = [];
+      partsChars = 0;
+      skipping = false;
+      line += 1;
+      if (nl < 0) break;
       pos = nl + 1;
     }
-    pending = all.slice(pos);
     return out;
   };
   let stream;
@@ -99,8 +125,9 @@ export async function* readNdjson(
   file: string,
   kind: RecordKind | "unknown",
   stats: ReadStats,
-  options: { kindRequired?: boolean } = {},
+  options: { kindRequired?: boolean; maxLineChars?: number | undefined } = {},
 ): AsyncGenerator<ReadBatch> {
+  const maxLineChars = options.maxLineChars ?? DEFAULT_MAX_LINE_CHARS;
   const hash = createHash("sha256");
   let record = 0;
   let any = false;
@@ -109,9 +136,28 @@ export async function* readNdjson(
       hash.update(chunk);
       stats.bytesRead = (stats.bytesRead ?? 0) + chunk.length;
     };
-    for await (const lines of linesOf(file, onChunk)) {
+    for await (const lines of linesOf(file, onChunk, maxLineChars)) {
       const rows: JsonRow[] = [];
       for (const l of lines) {
+        if (l.tooLong === true) {
+          any = true;
+          record += 1;
+          rows.push({
+            format: "json",
+            kind,
+            at: { file, line: l.line, record },
+            endLine: l.line,
+            source: "",
+            problems: [
+              makeIssue(
+                "read.record_too_long",
+                `expected a line of at most ${maxLineChars} characters (16 times --max-field-bytes), got a longer one; it is skipped`,
+                { file, line: l.line, column: 1 },
+              ),
+            ],
+          });
+          continue;
+        }
         if (l.text.trim() === "") continue;
         any = true;
         record += 1;
@@ -120,9 +166,7 @@ export async function* readNdjson(
           rows.push(jsonRowOf(file, parsed.node, kind, record, l.text, l.bad ? [l.line] : []));
         } else {
           const p = parsed.problem;
-          const problems = [
-            makeIssue("read.json_syntax", p.message, { file, line: p.line, column: p.column }),
-          ];
+          const problems = [makeIssue(p.code, p.message, { file, line: p.line, column: p.column })];
           if (l.bad)
             problems.push(
               makeIssue(

@@ -83,8 +83,10 @@ function isPlainName(name: string): boolean {
 /** Removes an earlier render: its manifest first (so the folder never lists missing files), then its files. */
 export async function removeEarlierRender(outDir: string, earlier: EarlierRender): Promise<void> {
   const names = [MANIFEST_NAME];
-  if (earlier.kind === "manifest")
-    names.push(...earlier.manifest.files.map((f) => f.name), earlier.manifest.keys.file);
+  if (earlier.kind === "manifest") {
+    for (const f of earlier.manifest.files) names.push(f.name);
+    names.push(earlier.manifest.keys.file);
+  }
   names.push(KEYS_NAME, REJECTS_NAME);
   for (const name of new Set(names)) {
     if (!isPlainName(name)) continue;

@@ -60,6 +60,8 @@ export interface RenderResult {
   issues: Issue[];
   /** Issues beyond the ones listed, by severity. */
   issuesOmitted: { error: number; warning: number };
+  /** Each input read, with how many records it held. */
+  inputs: Manifest["inputs"];
 }
 
 /** Adds the row's location to an internal rendering error, so a bug report points at the input. */
@@ -259,7 +261,13 @@ export async function writeRender(
       options.onProgress?.(rowsDone);
     }
     const { tally } = run;
-    const base = { outDir, counts: tally.counts, issues: tally.report(), issuesOmitted: tally.issuesOmitted };
+    const base = {
+      outDir,
+      counts: tally.counts,
+      issues: tally.report(),
+      issuesOmitted: tally.issuesOmitted,
+      inputs: run.inputs,
+    };
     if (tally.refused) {
       await keys.abandon();
       await staging.abandon();

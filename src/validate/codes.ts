@@ -1,5 +1,9 @@
 /** Issue codes of row validation: one row against its schema. */
 export const VALIDATE_CODES = {
+  "validate.issues_omitted": {
+    severity: "warning",
+    summary: "More issues than `validate` lists (100,000); the rest are counted, not shown.",
+  },
   "validate.required": { severity: "error", summary: "A required field is missing or empty." },
   "validate.too_long": {
     severity: "error",

@@ -5,6 +5,7 @@ import type { Location } from "../core/location.js";
 import { KNOWN_FIELDS } from "../read/field-names.js";
 import { assertReadable, openInput, type InputSource } from "../read/open-input.js";
 import type { RawRow } from "../read/raw-row.js";
+import type { InputEncoding } from "../read/input-encoding.js";
 import type { Profile } from "../schemas/profile.js";
 import type { Assignment, Promotion, RedemptionChannel } from "../schemas/promotion.js";
 import { BatchRules } from "./batch-rules.js";
@@ -22,6 +23,12 @@ export interface ValidateOptions {
   /** IANA zone for offset-less date-times. */
   timezone?: string;
   requireDefinitions?: boolean;
+  /** The encoding of CSV inputs; UTF-8 unless named. */
+  encoding?: InputEncoding;
+  /** The longest CSV field read, in characters (1 MiB unless named). */
+  maxFieldChars?: number;
+  /** A batch whose inputs hold no record at all is accepted instead of being `read.no_rows`. */
+  allowEmpty?: boolean;
   previousPromotions?: ReadonlyMap<string, { redemptionChannels: RedemptionChannel[]; at: Location }>;
 }
 
@@ -83,7 +90,12 @@ export async function* validateInputs(
 ): AsyncGenerator<InputEvent[]> {
   checkOptions(options);
   for (const file of files) await assertReadable(file);
-  const openOptions = { kind: options.kind, columns: options.columns };
+  const openOptions = {
+    kind: options.kind,
+    columns: options.columns,
+    encoding: options.encoding,
+    maxFieldChars: options.maxFieldChars,
+  };
   const states: FileState[] = [];
   for (const file of files) {
     const source = await openInput(file, openOptions);
@@ -135,6 +147,8 @@ async function* validateAll(
   let batch: InputEvent[] = [];
   let announced = false;
   let assignmentBytes = 0;
+  /** An error about a file itself (empty, not JSON): the batch fails already, for that reason. */
+  let fileErrors = false;
   for (const state of states) if (inPhase(state.kind, "assignments")) assignmentBytes += state.source.size;
 
   for (const phase of ["definitions", "assignments"] as const) {
@@ -161,7 +175,10 @@ async function* validateAll(
       for await (const read of source.rows(phase)) {
         if (phase === "assignments" && !announced)
           announced = announceAssignments(rules, source, assignmentBytes);
-        for (const issue of read.issues) batch.push({ type: "issue", issue });
+        for (const issue of read.issues) {
+          if (issue.severity === "error") fileErrors = true;
+          batch.push({ type: "issue", issue });
+        }
         for (const row of read.rows) {
           if (phase === "definitions") definitionRow(row, context, options.profile, rules, batch);
           else assignmentRow(row, context, rules, state, batch);
@@ -180,6 +197,19 @@ async function* validateAll(
           records: source.stats.records,
         });
       }
+    }
+  }
+  // A nightly job that sends nothing because its export came out empty must not look green.
+  if (!options.allowEmpty && !fileErrors && states.every((s) => s.source.stats.records === 0)) {
+    for (const { source } of states) {
+      batch.push({
+        type: "issue",
+        issue: makeIssue(
+          "read.no_rows",
+          `file: expected at least one record in the batch, got none in any input (this file holds 0); --allow-empty accepts an empty batch`,
+          { file: source.file },
+        ),
+      });
     }
   }
   if (batch.length > 0) yield batch;

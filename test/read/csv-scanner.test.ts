@@ -136,15 +136,104 @@ describe("CsvScanner", () => {
     expect(record!.fields).toEqual(["abc", "x"]);
   });
 
-  it("gives up on a quoted field longer than the limit and resumes on the next line", () => {
-    const long = "x".repeat(200);
-    const records = scan(`h;i\na;"${long}\nb;c\n${long}\n`, 16, { maxRecordChars: 100 });
-    expect(records[1]!.problem).toMatchObject({ code: "read.csv_quote_not_closed", line: 2 });
+  it("reads a quoted field of many lines up to the limit whole, whatever the chunks", () => {
+    const long = "line\n".repeat(2000);
+    for (const step of [0, 7, 4096]) {
+      const records = scan(`h;i\na;"${long}"\nb;c\n`, step, { maxFieldChars: 20_000 });
+      expect(records.map((r) => [r.line, r.problem?.code])).toEqual([
+        [1, undefined],
+        [2, undefined],
+        [2003, undefined],
+      ]);
+      expect(records[1]!.fields).toEqual(["a", long]);
+    }
+  });
+
+  it("reports a quoted field past the limit once for its record and never reads its lines as records", () => {
+    const long = "line\n".repeat(2000);
+    const records = scan(`h;i\na;"${long}"\nb;c\n`, 100, { maxFieldChars: 1000 });
+    expect(records.map((r) => [r.line, r.problem?.code, r.problem?.column])).toEqual([
+      [1, undefined, undefined],
+      [2, "read.csv_field_too_long", 2],
+      [2003, undefined, undefined],
+    ]);
     expect(records[2]!.fields).toEqual(["b", "c"]);
+  });
+
+  it("skips a record past the record limit to its end, in bounded memory, as one issue", () => {
+    const long = "x\n".repeat(5000);
+    const records = scan(`h;i\na;"${long}"\nb;c\n`, 64, { maxFieldChars: 100, maxRecordChars: 1000 });
+    expect(records.map((r) => [r.line, r.problem?.code])).toEqual([
+      [1, undefined],
+      [2, "read.record_too_long"],
+      [5003, undefined],
+    ]);
+    expect(records[2]!.fields).toEqual(["b", "c"]);
+  });
+
+  it("reads one long line without a line break in linear time and skips it past the limit", () => {
+    const scanner = new CsvScanner({ maxFieldChars: 1 << 20 });
+    const chunk = "y".repeat(1 << 16);
+    const out: CsvRecord[] = scanner.push("h;i\n");
+    const started = Date.now();
+    for (let i = 0; i < 1600; i++) for (const r of scanner.push(chunk)) out.push(r); // 100 MiB
+    for (const r of scanner.push("\nb;c\n")) out.push(r);
+    for (const r of scanner.end()) out.push(r);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(out.map((r) => [r.line, r.problem?.code])).toEqual([
+      [1, undefined],
+      [2, "read.record_too_long"],
+      [3, undefined],
+    ]);
+  });
+
+  it("skips a file that is one line past the limit, with no line break at all, as one record", () => {
+    const scanner = new CsvScanner({ maxFieldChars: 1000, maxRecordChars: 10_000 });
+    const out: CsvRecord[] = [];
+    for (let i = 0; i < 1000; i++) for (const r of scanner.push("z;".repeat(500))) out.push(r);
+    for (const r of scanner.end()) out.push(r);
+    expect(out.map((r) => [r.line, r.problem?.code])).toEqual([[1, "read.record_too_long"]]);
+  });
+
+  it("keeps the first of two quote problems in one record, with its code and column", () => {
+    const [, record] = scan('h;i;j\na"b;"c\n');
+    expect(record!.problem).toMatchObject({ code: "read.csv_quote_invalid", line: 2, column: 1 });
   });
 
   it("accepts a closing quote as the last character of the text", () => {
     expect(fields(scan('a;"b"'))).toEqual([["a", "b"]]);
+  });
+});
+
+describe("CsvScanner's record breaks", () => {
+  it("reads CR-only line endings as line breaks", () => {
+    for (const step of [0, 1, 3]) {
+      const records = scan('h;i\ra;b\r"c\rd";e\r', step);
+      expect(records.map((r) => [r.line, r.fields])).toEqual([
+        [1, ["h", "i"]],
+        [2, ["a", "b"]],
+        [3, ["c\rd", "e"]],
+      ]);
+    }
+  });
+
+  it("reads a lone CR at the end of the file as the end of the last record", () => {
+    expect(fields(scan("h;i\na;b\r"))).toEqual([
+      ["h", "i"],
+      ["a", "b"],
+    ]);
+    expect(fields(scan('h;i\na;"b"\r'))).toEqual([
+      ["h", "i"],
+      ["a", "b"],
+    ]);
+  });
+});
+
+describe("detectDelimiter, counting outside quotes", () => {
+  it("takes comma when the header holds more commas than semicolons", () => {
+    expect(detectDelimiter('a,"b;c",d')).toBe(",");
+    expect(detectDelimiter("a,b;c,d")).toBe(",");
+    expect(detectDelimiter('a;"b,c,d";e')).toBe(";");
   });
 });
 

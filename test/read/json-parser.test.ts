@@ -76,6 +76,21 @@ describe("parseJson", () => {
 
   it("refuses nesting deeper than it can follow, without exhausting the stack", () => {
     const p = problem("[".repeat(100_000));
-    expect(p.message).toContain("levels of nesting");
+    expect(p).toMatchObject({ code: "read.json_depth", line: 1, column: 257 });
+    expect(p.message).toContain("256 levels of nested");
+  });
+
+  it("accepts exactly 256 levels and reports the 257th with its own code", () => {
+    expect(parseJson("[".repeat(256) + "]".repeat(256)).ok).toBe(true);
+    expect(problem('{"a":'.repeat(257) + "1" + "}".repeat(257)).code).toBe("read.json_depth");
+  });
+
+  it("reports a key given twice among 100,000 keys, in linear time", () => {
+    const keys = Array.from({ length: 100_000 }, (_, i) => `"k${i}": 1`);
+    keys.push('"k5": 2');
+    const started = Date.now();
+    const parsed = parseJson(`{${keys.join(",")}}`);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(parsed.ok && parsed.node.type === "object" && parsed.node.duplicate?.key).toBe("k5");
   });
 });

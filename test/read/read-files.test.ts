@@ -212,3 +212,100 @@ describe("openInput", () => {
     expect(batches).toBeGreaterThan(10);
   });
 });
+
+describe("CSV encodings", () => {
+  const header = "externalPromotionId;contactId;Giltig från";
+  const row = "SOMMAR-26;7b89b95e-6347-4d66-8b02-a10a9c830119;2026-06-01";
+
+  it("reads Windows-1252 with --encoding, so --columns can rename a header such as Giltig från", async () => {
+    const file = files.write("excel.csv", Buffer.from(`${header}\r\n${row}\r\n`, "latin1"));
+    const options = { encoding: "windows-1252" as const, columns: { "Giltig från": "validFromDate" } };
+    const input = await openInput(file, options);
+    expect(input.kind).toBe("assignments");
+    const { rows, issues } = await drain(input.rows("assignments"));
+    expect(issues).toEqual([]);
+    const first = rows[0]!;
+    expect(first.format === "csv" && first.table.fields).toEqual([
+      "externalPromotionId",
+      "contactId",
+      "validFromDate",
+    ]);
+    expect(first.problems).toEqual([]);
+  });
+
+  it("reads UTF-16LE and UTF-16BE with their byte order mark", async () => {
+    const text = `${header}\n${row}\n`;
+    const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, "utf16le")]);
+    const be = Buffer.from(le);
+    be.swap16();
+    for (const [name, bytes, encoding] of [
+      ["le.csv", le, "utf-16le"],
+      ["be.csv", be, "utf-16be"],
+    ] as const) {
+      const input = await openInput(files.write(name, bytes), {
+        encoding,
+        columns: { "Giltig från": "validFromDate" },
+      });
+      const { rows, issues } = await drain(input.rows("assignments"));
+      expect(issues).toEqual([]);
+      expect(rows.map((r) => (r.format === "csv" ? r.values : []))).toEqual([row.split(";")]);
+    }
+  });
+
+  it("reports Latin-1 bytes read as UTF-8 at their column, the first with a hint naming --encoding", async () => {
+    const file = files.write(
+      "latin1-as-utf8.csv",
+      Buffer.from(`externalPromotionId;contactId;promotionCodeId\nA;x;kö\nB;ä;y\n`, "latin1"),
+    );
+    const input = await openInput(file, {});
+    const { rows } = await drain(input.rows("assignments"));
+    const problems = rows.flatMap((r) => r.problems);
+    expect(problems.map((p) => [p.code, p.line, p.column, p.field])).toEqual([
+      ["read.encoding_invalid", 2, 3, "promotionCodeId"],
+      ["read.encoding_invalid", 3, 2, "contactId"],
+    ]);
+    expect(problems[0]!.message).toContain("--encoding");
+    expect(problems[1]!.message).not.toContain("--encoding");
+  });
+
+  it("reads a CR-only file (old Mac, some Excel exports) as its records, not one header line", async () => {
+    const file = files.write(
+      "mac.csv",
+      `${header.replace("Giltig från", "validFromDate")}\r${row}\r${row}\r`,
+    );
+    const input = await openInput(file, {});
+    expect(input.kind).toBe("assignments");
+    const { rows } = await drain(input.rows("assignments"));
+    expect(rows.map((r) => [r.at.line, r.problems.length])).toEqual([
+      [2, 0],
+      [3, 0],
+    ]);
+  });
+});
+
+describe("long NDJSON lines", () => {
+  it("reads a line without a break in linear time and reports it as one record too long", async () => {
+    const record = '{"externalPromotionId":"A","contactId":"7b89b95e-6347-4d66-8b02-a10a9c830119"}';
+    const long = `{"externalPromotionId":"${"x".repeat(40 << 20)}"}`; // 40 MiB, past 16 × 1 MiB
+    const file = files.write("long.ndjson", `${record}\n${long}\n${record}`);
+    const started = Date.now();
+    const input = await openInput(file, {});
+    const { rows } = await drain(input.rows("assignments"));
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(rows.map((r) => [r.at.line, r.problems.map((p) => p.code)])).toEqual([
+      [1, []],
+      [2, ["read.record_too_long"]],
+      [3, []],
+    ]);
+  });
+
+  it("reads a line spanning many chunks whole when it is within the limit", async () => {
+    const line = `{"externalPromotionId":"${"y".repeat(300_000)}","contactId":"7b89b95e-6347-4d66-8b02-a10a9c830119"}`;
+    const file = files.write("spanning.ndjson", `${line}\n`);
+    const input = await openInput(file, {});
+    const { rows } = await drain(input.rows("assignments"));
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.problems).toEqual([]);
+    expect(rows[0]!.format === "json" && rows[0]!.source).toBe(line);
+  });
+});

@@ -252,3 +252,31 @@ describe("validateInputs", () => {
     ]);
   });
 });
+
+describe("an empty batch", () => {
+  it("is an error read.no_rows on each input when only headers and [] are given", async () => {
+    const csv = files.write("only-header.csv", `${ASSIGNMENTS_HEADER}\n`);
+    const json = files.write("none.json", "[]\n");
+    const { events } = await allEvents([csv, json]);
+    const issues = events.flatMap((e) => (e.type === "issue" ? [e.issue] : []));
+    expect(issues.map((i) => [i.code, i.severity, i.file])).toEqual([
+      ["read.no_rows", "error", csv],
+      ["read.no_rows", "error", json],
+    ]);
+    expect(issues[0]!.message).toContain("--allow-empty");
+  });
+
+  it("is accepted with allowEmpty", async () => {
+    const csv = files.write("only-header-allowed.csv", `${ASSIGNMENTS_HEADER}\n`);
+    const { events } = await allEvents([csv], { allowEmpty: true });
+    expect(events.filter((e) => e.type === "issue")).toEqual([]);
+  });
+
+  it("is not reported when one input holds a record", async () => {
+    const csv = files.write("header-only-2.csv", `${ASSIGNMENTS_HEADER}\n`);
+    const other = files.write("one-row.csv", `${ASSIGNMENTS_HEADER}\n${assignment()}\n`);
+    const { events } = await allEvents([csv, other]);
+    const codes = events.flatMap((e) => (e.type === "issue" ? [e.issue.code] : []));
+    expect(codes).not.toContain("read.no_rows");
+  });
+});

@@ -88,6 +88,10 @@ export const runCommand = defineCommand({
       columns: args.columns,
       timezone: args.timezone,
       requireDefinitions: args.requireDefinitions === true,
+      // only when set, so the run key of earlier runs without it stays the same
+      ...(args.allowEmpty === true ? { allowEmpty: true } : {}),
+      encoding: args.encoding,
+      maxFieldBytes: args.maxFieldBytes,
       maxPerFile: args.maxPerFile,
       maxRejects: args.maxRejects,
       timestamp: args.timestamp,
