@@ -11,6 +11,8 @@ import type { RedemptionChannel } from "../schemas/promotion.js";
 import { validateInputs } from "../validate/validate-inputs.js";
 import type { CommandContext } from "./command.js";
 import { inputPaths, parseCount, parseTimestamp, validateOptionsFromArgs } from "./input-options.js";
+import { inputBytes } from "./input-bytes.js";
+import { formatCount } from "../core/format-amount.js";
 import { TOOL_VERSION } from "./version.js";
 
 /** Options of the commands that render (`render`, `run`). */
@@ -95,8 +97,11 @@ export async function renderJob(
   const maxPerFile = parseCount("max-per-file", args.maxPerFile, profile.maxAssignmentsPerFile, 1);
   const maxRejects = parseCount("max-rejects", args.maxRejects, 0);
   const timestamp = parseTimestamp(args.timestamp, ctx.startedAt);
-  const progress = ctx.progress({ label: "render", unit: "rows" });
-  const result = await writeRender(validateInputs(inputPaths(args.inputs, ctx.cwd), options), {
+  const inputs = inputPaths(args.inputs, ctx.cwd);
+  const progress = ctx.progress({ label: "render", unit: "bytes", total: await inputBytes(inputs) });
+  let bytes = 0;
+  options.onBytes = (n) => (bytes = n);
+  const result = await writeRender(validateInputs(inputs, options), {
     outDir: resolve(ctx.cwd, args.out),
     profile,
     timestamp,
@@ -104,7 +109,7 @@ export async function renderJob(
     maxRejects,
     tool: `engage-promo ${TOOL_VERSION}`,
     overwrite: args.overwrite === true,
-    onProgress: (rows) => progress.set(rows),
+    onProgress: (rows) => progress.set(bytes, formatCount(rows, "rows")),
   });
   progress.done();
   return result;
@@ -116,6 +121,7 @@ export function renderSummary(result: RenderResult): Record<string, unknown> {
     render: result.status,
     outDir: result.outDir,
     counts: result.counts,
+    filesWithErrors: result.filesWithErrors.length,
     files: result.files.map((f) => ({
       name: f.name,
       bytes: f.bytes,

@@ -71,11 +71,17 @@ export async function listExportFiles(
 /** Streams every export file through the parse stage into the reconciler, in the given order. */
 export async function readExports(
   files: readonly ExportFile[],
-  options: { profile: Profile; reconciler: Reconciler; onProgress?: (records: number) => void },
+  options: {
+    profile: Profile;
+    reconciler: Reconciler;
+    /** Told the records and the bytes read so far, of all the files. */
+    onProgress?: (records: number, bytes: number) => void;
+  },
 ): Promise<{ sources: ReportSource[]; issues: Issue[] }> {
   const sources: ReportSource[] = [];
   const issues: Issue[] = [];
   let records = 0;
+  let bytes = 0;
   for (const file of files) {
     const source: ReportSource = { path: file.display, kind: "export", count: 0 };
     sources.push(source);
@@ -83,6 +89,7 @@ export async function readExports(
       for await (const batch of parseExportFile(file.full, {
         profile: options.profile,
         displayPath: file.display,
+        onRead: (n) => (bytes += n),
       })) {
         for (const event of batch) {
           if (event.type === "record") {
@@ -93,7 +100,7 @@ export async function readExports(
           }
         }
         records += batch.length;
-        options.onProgress?.(records);
+        options.onProgress?.(records, bytes);
       }
     } catch (error) {
       // Listed but not readable (permissions, vanished, an I/O error): a broken export (exit 65),

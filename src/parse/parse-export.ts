@@ -34,7 +34,12 @@ function* batches(events: ExportParseEvent[]): Generator<ExportParseEvent[]> {
  */
 export async function* parseExportFile(
   path: string,
-  options: { profile: Profile; displayPath?: string },
+  options: {
+    profile: Profile;
+    displayPath?: string;
+    /** Told the size of each chunk read from the file, for progress by bytes. */
+    onRead?: (bytes: number) => void;
+  },
 ): AsyncGenerator<ExportParseEvent[]> {
   const file = options.displayPath ?? path;
   let handle: FileHandle;
@@ -69,6 +74,7 @@ export async function* parseExportFile(
         next = undefined;
         break;
       }
+      options.onRead?.(bytesRead);
       const chunk = current.subarray(0, bytesRead);
       [current, spare] = [spare, current];
       next = handle.read(current, 0, READ_SIZE, null);

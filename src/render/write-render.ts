@@ -56,6 +56,8 @@ export interface RenderResult {
   manifestPath?: string;
   rejectsPath?: string;
   counts: RenderCounts;
+  /** Files with an error on no rejected row (an empty or unparseable file): why a render with no rejected row may still be refused. */
+  filesWithErrors: string[];
   /** The issues reported (up to 100,000, then a `render.issues_omitted` note). */
   issues: Issue[];
   /** Issues beyond the ones listed, by severity. */
@@ -259,7 +261,13 @@ export async function writeRender(
       options.onProgress?.(rowsDone);
     }
     const { tally } = run;
-    const base = { outDir, counts: tally.counts, issues: tally.report(), issuesOmitted: tally.issuesOmitted };
+    const base = {
+      outDir,
+      counts: tally.counts,
+      filesWithErrors: tally.filesWithErrors(),
+      issues: tally.report(),
+      issuesOmitted: tally.issuesOmitted,
+    };
     if (tally.refused) {
       await keys.abandon();
       await staging.abandon();

@@ -23,6 +23,8 @@ export interface ValidateOptions {
   timezone?: string;
   requireDefinitions?: boolean;
   previousPromotions?: ReadonlyMap<string, { redemptionChannels: RedemptionChannel[]; at: Location }>;
+  /** Told the input bytes read so far, of all the files, after each batch the readers hand on. */
+  onBytes?: (bytesRead: number) => void;
 }
 
 export type InputKind = "definitions" | "assignments" | "mixed";
@@ -136,6 +138,8 @@ async function* validateAll(
   let announced = false;
   let assignmentBytes = 0;
   for (const state of states) if (inPhase(state.kind, "assignments")) assignmentBytes += state.source.size;
+  // Bytes of the files read to their end; a mixed document is read twice and counted once.
+  let bytesDone = 0;
 
   for (const phase of ["definitions", "assignments"] as const) {
     for (const state of states) {
@@ -161,6 +165,8 @@ async function* validateAll(
       for await (const read of source.rows(phase)) {
         if (phase === "assignments" && !announced)
           announced = announceAssignments(rules, source, assignmentBytes);
+        if (kind !== "mixed" || phase === "definitions")
+          options.onBytes?.(bytesDone + Math.min(source.size, source.stats.bytesRead ?? 0));
         for (const issue of read.issues) batch.push({ type: "issue", issue });
         for (const row of read.rows) {
           if (phase === "definitions") definitionRow(row, context, options.profile, rules, batch);
@@ -172,6 +178,8 @@ async function* validateAll(
         }
       }
       if (kind !== "mixed" || phase === "assignments") {
+        bytesDone += source.size;
+        options.onBytes?.(bytesDone);
         batch.push({
           type: "input-done",
           file: source.file,

@@ -5,11 +5,12 @@ import { DEFAULT_FETCH_PATTERN, fetchFolder, type FetchResult } from "../../tran
 import { parseAfterAction } from "../../transport/plan-fetch.js";
 import { parseTarget } from "../../transport/target.js";
 import { TRANSPORT_OPTIONS, transportOptionsFromArgs } from "../../transport/transport-options.js";
+import { plural } from "../../core/format-amount.js";
 
 /** The plan as text lines for `--dry-run`. */
 export function formatFetchPlan(result: FetchResult, after: string): string {
   const lines = [
-    `fetch plan for ${result.source} into ${result.outDir}: ${result.totals.planned} file(s) to download, ${result.totals.skipped} already here, ${result.totals.refused} refused; then ${after}`,
+    `fetch plan for ${result.source} into ${result.outDir}: ${plural(result.totals.planned, "files")} to download, ${result.totals.skipped} already here, ${result.totals.refused} refused; then ${after}`,
   ];
   for (const f of result.files) {
     const verb = f.status === "planned" ? "get " : f.status === "skipped" ? "skip" : "refuse";
@@ -107,13 +108,13 @@ export const fetchCommand = defineCommand({
     }
     if (result.issues.some((i) => i.severity === "error")) {
       ctx.log.error(
-        `${result.totals.refused} remote file(s) refused for their names (see above); the others were handled`,
+        `${plural(result.totals.refused, "remote files")} refused for their names (see above); the others were handled`,
       );
       return { status: "invalid", exit: "invalid_data", summary, issues: result.issues };
     }
     if (!result.dryRun)
       ctx.log.info(
-        `${result.totals.fetched} file(s) downloaded, ${result.totals.skipped} already here, from ${result.source}`,
+        `${plural(result.totals.fetched, "files")} downloaded, ${result.totals.skipped} already here, from ${result.source}`,
       );
     return { status: result.dryRun ? "dry-run" : "ok", exit: "ok", summary, issues: result.issues };
   },

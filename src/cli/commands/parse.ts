@@ -12,7 +12,9 @@ import {
 import { openRecordFile, stdoutOutput, type RecordOutput } from "../../parse/record-output.js";
 import { loadProfile } from "../../profile/load-profile.js";
 import type { ExportKind } from "../../schemas/export-record.js";
+import { formatCount } from "../../core/format-amount.js";
 import { defineCommand } from "../command.js";
+import { inputBytes } from "../input-bytes.js";
 
 // Every input is checked before the first is read: a typo in the last path should not cost
 // a long parse of the ones before it.
@@ -71,12 +73,18 @@ export const parseCommand = defineCommand({
     const issues: Issue[] = [];
     let records = 0;
     let failedFiles = 0;
-    const progress = ctx.progress({ label: "parse", unit: "records" });
+    const full = paths.map((p) => resolve(ctx.cwd, p));
+    const progress = ctx.progress({ label: "parse", unit: "bytes", total: await inputBytes(full) });
+    let bytes = 0;
     try {
       await output.write(formatter.start());
       for (const path of paths) {
         let fileFailed = false;
-        for await (const batch of parseExportFile(resolve(ctx.cwd, path), { profile, displayPath: path })) {
+        for await (const batch of parseExportFile(resolve(ctx.cwd, path), {
+          profile,
+          displayPath: path,
+          onRead: (n) => (bytes += n),
+        })) {
           const batchRecords = [];
           for (const event of batch) {
             if (event.type === "record") {
@@ -90,7 +98,7 @@ export const parseCommand = defineCommand({
           if (batchRecords.length > 0) {
             await output.write(formatter.format(batchRecords));
             records += batchRecords.length;
-            progress.tick(batchRecords.length);
+            progress.set(bytes, formatCount(records, "records"));
           }
         }
         if (fileFailed) failedFiles += 1;

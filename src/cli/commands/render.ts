@@ -1,6 +1,7 @@
 import { defineCommand } from "../command.js";
 import { INPUT_OPTIONS } from "../input-options.js";
 import { RENDER_OPTIONS, renderJob, renderSummary } from "../render-job.js";
+import { plural } from "../../core/format-amount.js";
 
 export const renderCommand = defineCommand({
   command: "render <inputs..>",
@@ -28,7 +29,7 @@ export const renderCommand = defineCommand({
     const rejected = result.status === "rejected";
     if (!rejected)
       ctx.log.info(
-        `${result.status === "unchanged" ? "unchanged" : "wrote"} ${result.files.length} file(s) in ${result.outDir}`,
+        `${result.status === "unchanged" ? "unchanged" : "wrote"} ${plural(result.files.length, "files")} in ${result.outDir}`,
       );
     else
       ctx.log.error(

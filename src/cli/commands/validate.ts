@@ -1,10 +1,10 @@
-import type { Issue } from "../../core/issue.js";
 import { loadProfile } from "../../profile/load-profile.js";
+import { RenderTally } from "../../render/render-tally.js";
 import { validateInputs } from "../../validate/validate-inputs.js";
 import { defineCommand } from "../command.js";
+import { inputBytes } from "../input-bytes.js";
 import { INPUT_OPTIONS, inputPaths, validateOptionsFromArgs } from "../input-options.js";
-import { newRowCounts } from "../../core/row-counts.js";
-import { tallyEvent } from "../input-counts.js";
+import { formatCount } from "../../core/format-amount.js";
 
 export const validateCommand = defineCommand({
   command: "validate <inputs..>",
@@ -23,25 +23,34 @@ export const validateCommand = defineCommand({
     const profile = await loadProfile(args.profile, ctx.cwd);
     const options = validateOptionsFromArgs(args, profile);
     const inputs = inputPaths((args.inputs as string[] | undefined) ?? [], ctx.cwd);
-    const counts = newRowCounts();
-    const issues: Issue[] = [];
+    // The same bookkeeping as render's: the counts and the status come from the same events.
+    const tally = new RenderTally(Number.MAX_SAFE_INTEGER);
     const files: { file: string; kind: string; records: number }[] = [];
-    const progress = ctx.progress({ label: "validate", unit: "rows" });
+    const progress = ctx.progress({ label: "validate", unit: "bytes", total: await inputBytes(inputs) });
+    let bytes = 0;
+    options.onBytes = (n) => (bytes = n);
     for await (const batch of validateInputs(inputs, options)) {
       for (const event of batch) {
-        if (event.type === "issue") issues.push(event.issue);
-        else if (event.type === "input-done")
-          files.push({ file: event.file, kind: event.kind, records: event.records });
-        else tallyEvent(counts, event);
+        if (event.type === "issue") tally.issue(event.issue);
+        else if (event.type === "promotion") tally.promotion(true);
+        else if (event.type === "assignment") tally.assignment();
+        else if (event.type === "rejected") tally.rejected(event);
+        else {
+          if (event.type === "input-done")
+            files.push({ file: event.file, kind: event.kind, records: event.records });
+          tally.otherEvent();
+        }
       }
-      progress.set(counts.read);
+      progress.set(bytes, formatCount(tally.counts.read, "rows"));
     }
     progress.done();
-    const errors = issues.some((i) => i.severity === "error");
+    const issues = tally.report();
+    const filesWithErrors = tally.filesWithErrors().length;
+    const invalid = tally.counts.rejected > 0 || filesWithErrors > 0;
     return {
-      status: errors ? "invalid" : "ok",
-      exit: errors ? "invalid_data" : "ok",
-      summary: { counts, inputs: files },
+      status: invalid ? "invalid" : "ok",
+      exit: invalid ? "invalid_data" : "ok",
+      summary: { counts: tally.counts, filesWithErrors, inputs: files },
       issues,
     };
   },
