@@ -18,11 +18,13 @@ import { TOOL_VERSION } from "./version.js";
 /** Options of the commands that render (`render`, `run`). */
 export const RENDER_OPTIONS = {
   "max-per-file": {
-    type: "string",
+    type: "number",
+    requiresArg: true,
     describe: "At most this many assignments in one file (default: the profile's, 20000)",
   },
   "max-rejects": {
-    type: "string",
+    type: "number",
+    requiresArg: true,
     describe: "Leave out up to N invalid rows (written to rejects.csv) instead of failing (default 0)",
   },
   timestamp: {
@@ -43,8 +45,8 @@ export interface RenderJobArgs {
   timezone?: string | undefined;
   requireDefinitions?: boolean | undefined;
   profile?: string | undefined;
-  maxPerFile?: string | undefined;
-  maxRejects?: string | undefined;
+  maxPerFile?: number | string | undefined;
+  maxRejects?: number | string | undefined;
   timestamp?: string | undefined;
   previous?: string | undefined;
   overwrite?: boolean | undefined;

@@ -13,6 +13,7 @@ import { defineCommand } from "../command.js";
 import { INPUT_OPTIONS, validateOptionsFromArgs } from "../input-options.js";
 import { formatCount, plural } from "../../core/format-amount.js";
 import { inputBytes } from "../input-bytes.js";
+import { PROGRESS_OPTIONS } from "../progress-option.js";
 
 async function checkOutFolder(out: string, cwd: string): Promise<void> {
   const folder = dirname(resolve(cwd, out));
@@ -35,6 +36,7 @@ export const diffCommand = defineCommand({
   describe:
     "Reconcile what was sent (render folders, manifests or input files) with Engage's promotion exports",
   options: {
+    ...PROGRESS_OPTIONS,
     expected: {
       type: "string",
       array: true,

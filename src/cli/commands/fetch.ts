@@ -6,6 +6,7 @@ import { parseAfterAction } from "../../transport/plan-fetch.js";
 import { parseTarget } from "../../transport/target.js";
 import { TRANSPORT_OPTIONS, transportOptionsFromArgs } from "../../transport/transport-options.js";
 import { plural } from "../../core/format-amount.js";
+import { PROGRESS_OPTIONS } from "../progress-option.js";
 
 /** The plan as text lines for `--dry-run`. */
 export function formatFetchPlan(result: FetchResult, after: string): string {
@@ -23,6 +24,7 @@ export const fetchCommand = defineCommand({
   command: "fetch",
   describe: "Download the export files of a remote folder, each verified, then keep, delete or move them",
   options: {
+    ...PROGRESS_OPTIONS,
     from: {
       type: "string",
       demandOption: true,

@@ -15,6 +15,7 @@ import type { ExportKind } from "../../schemas/export-record.js";
 import { formatCount } from "../../core/format-amount.js";
 import { defineCommand } from "../command.js";
 import { inputBytes } from "../input-bytes.js";
+import { PROGRESS_OPTIONS } from "../progress-option.js";
 
 // Every input is checked before the first is read: a typo in the last path should not cost
 // a long parse of the ones before it.
@@ -36,6 +37,7 @@ export const parseCommand = defineCommand({
   describe: "Read Engage promotion export XML into typed records (JSON, NDJSON or CSV)",
   positionals: { exports: { type: "string", array: true, describe: "Export XML files" } },
   options: {
+    ...PROGRESS_OPTIONS,
     format: {
       type: "string",
       choices: [...RECORD_FORMATS],

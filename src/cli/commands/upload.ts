@@ -5,6 +5,7 @@ import { parseTarget } from "../../transport/target.js";
 import { TRANSPORT_OPTIONS, transportOptionsFromArgs } from "../../transport/transport-options.js";
 import { uploadFolder, type UploadOptions, type UploadResult } from "../../transport/upload.js";
 import { formatBytes, plural } from "../../core/format-amount.js";
+import { PROGRESS_OPTIONS } from "../progress-option.js";
 
 /** The embedded default target: a local folder, so the first run needs no server. */
 export const DEFAULT_TARGET = "./outbox";
@@ -92,6 +93,7 @@ export const uploadCommand = defineCommand({
     "Send a rendered folder's files (from its manifest.json) to an SFTP server or a local folder, each verified",
   positionals: { dir: { type: "string", describe: "Folder written by render (holds manifest.json)" } },
   options: {
+    ...PROGRESS_OPTIONS,
     to: {
       type: "string",
       default: DEFAULT_TARGET,

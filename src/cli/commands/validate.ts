@@ -2,6 +2,7 @@ import { loadProfile } from "../../profile/load-profile.js";
 import { RenderTally } from "../../render/render-tally.js";
 import { validateInputs } from "../../validate/validate-inputs.js";
 import { defineCommand } from "../command.js";
+import { PROGRESS_OPTIONS } from "../progress-option.js";
 import { inputBytes } from "../input-bytes.js";
 import { INPUT_OPTIONS, inputPaths, validateOptionsFromArgs } from "../input-options.js";
 import { formatCount } from "../../core/format-amount.js";
@@ -11,7 +12,7 @@ export const validateCommand = defineCommand({
   describe:
     "Check definition and assignment files (CSV, JSON, NDJSON) and report every problem; writes nothing",
   positionals: { inputs: { type: "string", array: true, describe: "Input files" } },
-  options: { ...INPUT_OPTIONS },
+  options: { ...PROGRESS_OPTIONS, ...INPUT_OPTIONS },
   issuesFormatOption: "format",
   examples: [
     [
