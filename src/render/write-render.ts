@@ -26,6 +26,7 @@ import {
   sameFiles,
   type EarlierRender,
 } from "./output-folder.js";
+import { checkExpired, checkMaxPerFile } from "./campaign-warnings.js";
 import { ChunkPlanner, type PlannedFile } from "./plan-chunks.js";
 import { renderRejectsCsv } from "./rejects-csv.js";
 import { RenderTally, type RenderCounts } from "./render-tally.js";
@@ -100,6 +101,8 @@ class RenderRun {
     this.tally = new RenderTally(options.maxRejects);
     this.rows = new AssignmentRowRenderer(options.profile);
     this.planner = new ChunkPlanner({ timestamp: options.timestamp, maxPerFile: options.maxPerFile });
+    const tooMany = checkMaxPerFile(options.maxPerFile, options.outDir);
+    if (tooMany !== undefined) this.tally.issue(tooMany);
   }
 
   /** Handles one batch of events, staging each chunk as it fills; returns the rows handled. */
@@ -162,6 +165,8 @@ class RenderRun {
     const first = this.planner.define(promotion.externalPromotionId);
     this.tally.promotion(first);
     if (!first) return;
+    const expired = checkExpired(promotion, at, this.options.timestamp);
+    if (expired !== undefined) this.tally.issue(expired);
     this.promotions.push(toManifestPromotion(promotion, at));
     if (!this.stopped)
       this.definitionXml.set(

@@ -4,12 +4,10 @@ import {
   cpSync,
   existsSync,
   mkdirSync,
-  mkdtempSync,
   readdirSync,
   readFileSync,
   writeFileSync,
 } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -17,12 +15,13 @@ import { EXIT_CODES } from "../../src/core/errors.js";
 import { loadProfile } from "../../src/profile/load-profile.js";
 import { toExportXml } from "../support/export-fixtures.js";
 import { runCli } from "../support/run-cli.js";
+import { makeTempDir } from "../support/temp-dir.js";
 
 const samples = join(import.meta.dirname, "..", "..", "samples");
 
 /** A working folder holding copies of the samples: inputs, and the two export files in exports/. */
 function workspace(): string {
-  const dir = mkdtempSync(join(tmpdir(), "engage-diff-cli-"));
+  const dir = makeTempDir("engage-diff-cli-");
   for (const f of ["definitions.csv", "assignments.csv", "assignments.ndjson", "promotions.json"])
     copyFileSync(join(samples, f), join(dir, f));
   cpSync(join(samples, "exports"), join(dir, "exports"), { recursive: true });

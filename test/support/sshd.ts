@@ -1,17 +1,10 @@
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { connect, createServer } from "node:net";
-import { tmpdir, userInfo } from "node:os";
+import { userInfo } from "node:os";
 import { join } from "node:path";
+import { makeTempDir } from "./temp-dir.js";
 
 /** Where the real OpenSSH server and tools are expected. */
 export const SSHD = "/usr/sbin/sshd";
@@ -176,7 +169,7 @@ export function fingerprintOfPublicKey(line: string): string {
 export async function startSshd(options: SshdOptions = {}): Promise<TestSshd> {
   const missing = sshdMissing();
   if (missing) throw new Error(missing);
-  const dir = mkdtempSync(join(tmpdir(), "engage-sshd-"));
+  const dir = makeTempDir("engage-sshd-");
   const remoteDir = join(dir, "remote");
   mkdirSync(remoteDir);
   const hostKeyFile = join(dir, "ssh_host_ed25519_key");
