@@ -25,7 +25,8 @@ export const READ_CODES = {
   },
   "read.kind_mismatch": {
     severity: "warning",
-    summary: "A CSV header that looks like the other kind than --kind says (definitions given as assignments).",
+    summary:
+      "A CSV header that looks like the other kind than --kind says (definitions given as assignments).",
   },
   "read.json_syntax": {
     severity: "error",
