@@ -7,11 +7,12 @@ import { DIFF_CATEGORIES, type DiffCategory } from "../../src/diff/diff-entry.js
 import { formatDiffHtml } from "../../src/diff/report-html.js";
 import { decodePng, pngSize, type Png } from "./png.js";
 import { smallCaseReport } from "./small-case.js";
+import { skipWithout } from "../support/tools.js";
 import { makeTempDir } from "../support/temp-dir.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 // On CI the browser is installed by .ci/run: a missing one must fail there, not skip.
-const runs = existsSync(CHROMIUM) || process.env.CI === "true";
+const runs = !skipWithout(CHROMIUM, "chromium");
 const ARTIFACTS = join(import.meta.dirname, "..", ".artifacts");
 
 const BAR_COLORS: Record<DiffCategory, [number, number, number]> = {

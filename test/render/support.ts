@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { SaxesParser } from "saxes";
 import type { Issue } from "../../src/core/issue.js";
@@ -95,6 +95,8 @@ export function listTree(dir: string): string[] {
 
 /** Runs the real xmllint against an XSD over many files at once. */
 export function xmllint(files: readonly string[], xsd = XSD): { ok: boolean; output: string } {
+  // A missing xmllint must fail, not read as invalid XML: name the package to install.
+  if (!existsSync("/usr/bin/xmllint")) throw new Error("/usr/bin/xmllint is missing (install libxml2-utils)");
   const r = spawnSync("/usr/bin/xmllint", ["--noout", "--schema", xsd, ...files], {
     encoding: "utf8",
     maxBuffer: 64 << 20,

@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { connect, createServer } from "node:net";
 import { userInfo } from "node:os";
 import { join } from "node:path";
+import { onCi } from "./tools.js";
 import { makeTempDir } from "./temp-dir.js";
 
 /** Where the real OpenSSH server and tools are expected. */
@@ -24,8 +25,7 @@ export function sshdMissing(): string | undefined {
 export function skipWithoutSshd(): boolean {
   const missing = sshdMissing();
   if (missing === undefined) return false;
-  if (process.env.CI === "true" || process.env.CI === "1")
-    throw new Error(`SFTP tests must run in CI: ${missing}`);
+  if (onCi()) throw new Error(`SFTP tests must run in CI: ${missing}`);
   return true;
 }
 
