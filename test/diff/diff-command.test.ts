@@ -275,7 +275,7 @@ describe("engage-promo diff", () => {
     );
     expect(masked.code).toBe(0);
     expect(masked.summary).toMatchObject({ counts: { redeemed: 1, assigned: 1, unexpected: 4, missing: 0 } });
-    expect(masked.stdout).toContain("entry,redeemed,,SPRING-26,contactKey,0********3,K-1");
+    expect(masked.stdout).toContain("entry;redeemed;;SPRING-26;contactKey;0********3;K-1");
     expect(masked.stdout).not.toContain("0004398423");
     const shown = await runCli(
       [
@@ -293,7 +293,7 @@ describe("engage-promo diff", () => {
       ],
       { cwd: dir },
     );
-    expect(shown.stdout).toContain("entry,redeemed,,SPRING-26,contactKey,0004398423,K-1");
+    expect(shown.stdout).toContain("entry;redeemed;;SPRING-26;contactKey;0004398423;K-1");
   });
 
   it("reads exports with the fields a tenant's profile renames", async () => {
