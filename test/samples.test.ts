@@ -1,8 +1,8 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "./support/run-cli.js";
+import { makeTempDir } from "./support/temp-dir.js";
 
 const samples = join(import.meta.dirname, "..", "samples");
 const sample = (name: string) => join(samples, name);
@@ -12,7 +12,7 @@ const VOUCHERIFY = ["redemptions.json", "mapping.json", "customers.csv"].map((f)
 );
 
 function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), "engage-samples-"));
+  return makeTempDir("engage-samples-");
 }
 
 describe("the bundled samples", () => {

@@ -140,17 +140,25 @@ export function parseTimestamp(text: string | undefined, fallback: Date): Date {
   return date;
 }
 
-/** Parses a non-negative whole-number flag. */
-export function parseCount(name: string, text: string | undefined, fallback: number, min = 0): number {
-  if (text === undefined || text === "") return fallback;
-  if (!/^\d+$/.test(text) || Number(text) < min || !Number.isSafeInteger(Number(text))) {
+/** Checks a whole-number flag (typed a number for yargs, so `abc` arrives as NaN). */
+export function parseCount(
+  name: string,
+  value: number | string | undefined,
+  fallback: number,
+  min = 0,
+): number {
+  if (value === undefined || value === "") return fallback;
+  const n = typeof value === "number" ? value : /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < min) {
+    const got =
+      Number.isNaN(n) && typeof value === "number" ? "something that is not a number" : String(value);
     throw new EngageError(
       "usage",
       "cli.invalid_number",
-      `--${name}: expected a whole number of at least ${min}, got ${JSON.stringify(text)}`,
+      `--${name}: expected a whole number of at least ${min}, got ${got}`,
     );
   }
-  return Number(text);
+  return n;
 }
 
 /**

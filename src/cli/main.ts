@@ -14,6 +14,7 @@ import type { LogLevel } from "../core/logger.js";
 import { createLogger } from "./logger.js";
 import { createProgress } from "./progress.js";
 import { formatIssuesText } from "./report-issues.js";
+import { explainUsageError } from "./suggest.js";
 import { TOOL_VERSION } from "./version.js";
 
 /** Options every command takes. */
@@ -24,7 +25,6 @@ export const GLOBAL_OPTIONS = {
   },
   quiet: { type: "boolean", alias: "q", describe: "Only warnings and errors on stderr; no progress" },
   verbose: { type: "boolean", alias: "v", describe: "Debug lines on stderr" },
-  progress: { type: "boolean", describe: "Show progress on stderr (default: on; a bar on a TTY)" },
   "summary-file": {
     type: "string",
     describe: "Also write the JSON summary to this file (atomically), for schedulers that read files",
@@ -150,7 +150,14 @@ export async function main(
       .exitProcess(false)
       .fail((msg: string | undefined, err: Error | undefined) => {
         if (err instanceof EngageError) throw err;
-        throw new EngageError("usage", "cli.usage", msg ?? err?.message ?? "usage error");
+        const options = spec === undefined ? undefined : { ...GLOBAL_OPTIONS, ...spec.options };
+        const text = explainUsageError(msg ?? err?.message ?? "usage error", {
+          argv,
+          commands: [...names],
+          requested,
+          options,
+        });
+        throw new EngageError("usage", "cli.usage", text);
       });
 
     for (const c of specs) {

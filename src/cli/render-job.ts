@@ -11,16 +11,20 @@ import type { RedemptionChannel } from "../schemas/promotion.js";
 import { validateInputs } from "../validate/validate-inputs.js";
 import type { CommandContext } from "./command.js";
 import { inputPaths, parseCount, parseTimestamp, validateOptionsFromArgs } from "./input-options.js";
+import { inputBytes } from "./input-bytes.js";
+import { formatCount } from "../core/format-amount.js";
 import { TOOL_VERSION } from "./version.js";
 
 /** Options of the commands that render (`render`, `run`). */
 export const RENDER_OPTIONS = {
   "max-per-file": {
-    type: "string",
+    type: "number",
+    requiresArg: true,
     describe: "At most this many assignments in one file (default: the profile's, 20000)",
   },
   "max-rejects": {
-    type: "string",
+    type: "number",
+    requiresArg: true,
     describe: "Leave out up to N invalid rows (written to rejects.csv) instead of failing (default 0)",
   },
   timestamp: {
@@ -44,8 +48,8 @@ export interface RenderJobArgs {
   encoding?: string | undefined;
   maxFieldBytes?: string | undefined;
   profile?: string | undefined;
-  maxPerFile?: string | undefined;
-  maxRejects?: string | undefined;
+  maxPerFile?: number | string | undefined;
+  maxRejects?: number | string | undefined;
   timestamp?: string | undefined;
   previous?: string | undefined;
   overwrite?: boolean | undefined;
@@ -98,8 +102,11 @@ export async function renderJob(
   const maxPerFile = parseCount("max-per-file", args.maxPerFile, profile.maxAssignmentsPerFile, 1);
   const maxRejects = parseCount("max-rejects", args.maxRejects, 0);
   const timestamp = parseTimestamp(args.timestamp, ctx.startedAt);
-  const progress = ctx.progress({ label: "render", unit: "rows" });
-  const result = await writeRender(validateInputs(inputPaths(args.inputs, ctx.cwd), options), {
+  const inputs = inputPaths(args.inputs, ctx.cwd);
+  const progress = ctx.progress({ label: "render", unit: "bytes", total: await inputBytes(inputs) });
+  let bytes = 0;
+  options.onBytes = (n) => (bytes = n);
+  const result = await writeRender(validateInputs(inputs, options), {
     outDir: resolve(ctx.cwd, args.out),
     profile,
     timestamp,
@@ -107,7 +114,7 @@ export async function renderJob(
     maxRejects,
     tool: `engage-promo ${TOOL_VERSION}`,
     overwrite: args.overwrite === true,
-    onProgress: (rows) => progress.set(rows),
+    onProgress: (rows) => progress.set(bytes, formatCount(rows, "rows")),
   });
   progress.done();
   return result;
@@ -120,6 +127,7 @@ export function renderSummary(result: RenderResult): Record<string, unknown> {
     outDir: result.outDir,
     counts: result.counts,
     inputs: result.inputs.map((i) => ({ file: i.file, kind: i.kind, records: i.records })),
+    filesWithErrors: result.filesWithErrors.length,
     files: result.files.map((f) => ({
       name: f.name,
       bytes: f.bytes,

@@ -2,7 +2,7 @@
 export interface Progress {
   /** Advances by `n`. */
   tick(n?: number): void;
-  /** Sets the position, with an optional note shown beside it. */
+  /** Sets the position, with an optional note shown beside it (a row count, the file at hand). */
   set(position: number, note?: string): void;
   /** Ends the display with a final line. */
   done(note?: string): void;
@@ -10,6 +10,7 @@ export interface Progress {
 
 export interface ProgressOptions {
   label: string;
-  total?: number;
+  /** The position at the end (in `unit`): with it the display shows a share, a rate and the time left. */
+  total?: number | undefined;
   unit: "rows" | "files" | "bytes" | "records";
 }

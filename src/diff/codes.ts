@@ -20,6 +20,10 @@ export const DIFF_CODES = {
     severity: "warning",
     summary: "Expected assignments without the contact field --match uses; they count as missing.",
   },
+  "diff.expected_empty": {
+    severity: "warning",
+    summary: "--expected holds no assignment (only definitions?); every export record shows as unexpected.",
+  },
   "diff.actual_unreadable": { severity: "error", summary: "An export file that cannot be read." },
   "diff.actual_empty": { severity: "warning", summary: "An export folder without a single .xml file." },
   "diff.actual_unkeyed": {

@@ -2,7 +2,7 @@ import { open, readdir, readFile, stat } from "node:fs/promises";
 import { basename, extname, join, resolve } from "node:path";
 import { EngageError } from "../core/errors.js";
 import { statNamedPath } from "./stat-path.js";
-import type { Issue } from "../core/issue.js";
+import { makeIssue, type Issue } from "../core/issue.js";
 import { validateInputs, type ValidateOptions } from "../validate/validate-inputs.js";
 import type { ReportSource } from "./diff-report.js";
 import { expectedAssignmentOf, expectedPromotionOf } from "./expected.js";
@@ -184,5 +184,22 @@ export async function loadExpected(
       options.onProgress?.(done);
     }
   }
+  const empty = expectedEmpty(paths, done);
+  if (empty !== undefined) issues.push(empty);
   return { sources, issues, rejected };
+}
+
+/**
+ * A warning when the expected side holds no assignment at all (only definitions, or a render of
+ * definitions alone): every export record then shows as unexpected, which is rarely the question.
+ */
+export function expectedEmpty(paths: readonly ExpectedPathKind[], assignments: number): Issue | undefined {
+  const first = paths[0];
+  if (assignments > 0 || first === undefined) return undefined;
+  const given = paths.map((p) => p.display).join(", ");
+  return makeIssue(
+    "diff.expected_empty",
+    `--expected: expected assignments to reconcile, got none in ${given}; every export record will show as unexpected (give the assignments file or the render folder)`,
+    { file: first.display },
+  );
 }

@@ -74,7 +74,8 @@ export async function readExports(
   options: {
     profile: Profile;
     reconciler: Reconciler;
-    onProgress?: (records: number) => void;
+    /** Told the records and the bytes read so far, of all the files. */
+    onProgress?: (records: number, bytes: number) => void;
     maxFieldBytes?: number;
     maxDepth?: number;
   },
@@ -82,6 +83,7 @@ export async function readExports(
   const sources: ReportSource[] = [];
   const issues: Issue[] = [];
   let records = 0;
+  let bytes = 0;
   for (const file of files) {
     const source: ReportSource = { path: file.display, kind: "export", count: 0 };
     sources.push(source);
@@ -91,6 +93,7 @@ export async function readExports(
         displayPath: file.display,
         ...(options.maxFieldBytes === undefined ? {} : { maxFieldBytes: options.maxFieldBytes }),
         ...(options.maxDepth === undefined ? {} : { maxDepth: options.maxDepth }),
+        onRead: (n) => (bytes += n),
       })) {
         for (const event of batch) {
           if (event.type === "record") {
@@ -101,7 +104,7 @@ export async function readExports(
           }
         }
         records += batch.length;
-        options.onProgress?.(records);
+        options.onProgress?.(records, bytes);
       }
     } catch (error) {
       // Listed but not readable (permissions, vanished, an I/O error): a broken export (exit 65),

@@ -27,16 +27,16 @@ export const CSV_COLUMNS = [
 
 type Column = (typeof CSV_COLUMNS)[number];
 
-/** Quotes a CSV field when it holds a delimiter, a quote, a line break or edge spaces (RFC 4180). */
+/** Quotes a CSV field when it holds the delimiter (`;`), a quote, a line break or edge spaces (RFC 4180). */
 export function csvField(value: string): string {
-  return /[",\r\n]|^\s|\s$/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+  return /[";\r\n]|^\s|\s$/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
 function csvRow(values: Partial<Record<Column, string | number | undefined>>): string {
   return `${CSV_COLUMNS.map((c) => {
     const v = values[c];
     return v === undefined ? "" : csvField(String(v));
-  }).join(",")}\n`;
+  }).join(";")}\n`;
 }
 
 function entryRows(e: DiffEntry): string {
@@ -64,11 +64,11 @@ function entryRows(e: DiffEntry): string {
 }
 
 /**
- * The CSV report: a header, one `count` row per category, then one `entry` row per entry (a
+ * The CSV report, with `;` like the other CSV files (Engage's convention): a header, one `count` row per category, then one `entry` row per entry (a
  * mismatched entry has one row per differing field, with both values). Yields chunks as it goes.
  */
 export function* formatDiffCsv(report: DiffReport, options: ReportOptions): Generator<string> {
-  let head = CSV_COLUMNS.join(",") + "\n";
+  let head = CSV_COLUMNS.join(";") + "\n";
   for (const c of DIFF_CATEGORIES) head += csvRow({ row: "count", category: c, count: report.counts[c] });
   yield head;
   for (const c of DIFF_CATEGORIES) {

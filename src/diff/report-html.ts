@@ -3,6 +3,7 @@ import { formatLocation } from "../core/location.js";
 import { DIFF_CATEGORIES, DIFFERENCE_CATEGORIES, type DiffCategory, type DiffEntry } from "./diff-entry.js";
 import { totalEntries, type DiffReport, type ReportOptions } from "./diff-report.js";
 import { presentEntry } from "./mask-personal-data.js";
+import { formatShare } from "./format-share.js";
 
 /** Rows listed per category by default: beyond this a browser struggles to open the file. */
 export const HTML_ROWS_PER_CATEGORY = 10_000;
@@ -78,7 +79,7 @@ th{background:#eef1f4;position:sticky;top:0}
 td:nth-child(2),td:nth-child(3),td:nth-child(4){min-width:8.5em}
 td:nth-child(5),td:nth-child(6){min-width:14em}
 td:last-child{min-width:18em}
-td code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px;overflow-wrap:anywhere}
+td code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px;white-space:nowrap}
 .tag{display:inline-block;padding:1px 8px;border-radius:999px;color:#fff;background:var(--c);font-size:12px;font-weight:600}
 .diffs{margin:0;padding-left:16px}
 .note{color:var(--muted);font-size:13px}
@@ -178,7 +179,10 @@ export function* formatDiffHtml(
   for (const c of DIFF_CATEGORIES) {
     const count = report.counts[c];
     const pct = total === 0 ? 0 : (count / total) * 100;
-    head += `<div class="label c-${c}">${LABELS[c]}<small>${MEANINGS[c]}</small></div><div class="count">${n(count)}</div><div class="bar c-${c}" role="img" aria-label="${LABELS[c]}: ${pct.toFixed(1)}%"><span style="width:${pct.toFixed(2)}%"></span></div><div class="pct">${pct.toFixed(1)}%</div>\n`;
+    const share = formatShare(count, total);
+    // a non-zero count keeps a bar of at least 3 px, so 6 of 300,006 does not look like none
+    const width = count === 0 ? "0%" : `max(3px, ${pct.toFixed(2)}%)`;
+    head += `<div class="label c-${c}">${LABELS[c]}<small>${MEANINGS[c]}</small></div><div class="count">${n(count)}</div><div class="bar c-${c}" role="img" aria-label="${LABELS[c]}: ${share}"><span style="width:${width}"></span></div><div class="pct">${share}</div>\n`;
   }
   head += `</div>\n<p class="verdict ${differences === 0 ? "ok" : "diff"}">${differences === 0 ? "In sync: every expected assignment was exported as sent or redeemed." : `${n(differences)} difference${differences === 1 ? "" : "s"}: missing, mismatched, unexpected or deleted.`}</p>\n</section>\n`;
   head += `<h2>Sources</h2>\n<div class="sources card">\n<strong>Expected</strong><ul>\n`;

@@ -3,6 +3,7 @@ import { formatLocation } from "../core/location.js";
 import { DIFF_CATEGORIES, type DiffEntry, type SentSource } from "./diff-entry.js";
 import { totalEntries, type DiffReport, type ReportOptions, type ReportSource } from "./diff-report.js";
 import { presentEntry } from "./mask-personal-data.js";
+import { formatShare } from "./format-share.js";
 
 const BAR_WIDTH = 40;
 
@@ -48,7 +49,7 @@ export function* formatDiffText(report: DiffReport, options: ReportOptions): Gen
   for (const c of DIFF_CATEGORIES) {
     const n = report.counts[c];
     const bar = total === 0 ? "" : "#".repeat(n === 0 ? 0 : Math.max(1, Math.round((n / total) * BAR_WIDTH)));
-    const pct = total === 0 ? "" : `${((n / total) * 100).toFixed(1)}%`;
+    const pct = total === 0 ? "" : formatShare(n, total);
     head.push(
       `  ${c.padEnd(10)} ${n.toLocaleString("en-US").padStart(width)}  ${bar.padEnd(BAR_WIDTH)} ${pct.padStart(6)}`.trimEnd(),
     );

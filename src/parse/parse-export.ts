@@ -36,7 +36,14 @@ function* batches(events: ExportParseEvent[]): Generator<ExportParseEvent[]> {
  */
 export async function* parseExportFile(
   path: string,
-  options: { profile: Profile; displayPath?: string; maxFieldBytes?: number; maxDepth?: number },
+  options: {
+    profile: Profile;
+    displayPath?: string;
+    maxFieldBytes?: number;
+    maxDepth?: number;
+    /** Told the size of each chunk read from the file, for progress by bytes. */
+    onRead?: (bytes: number) => void;
+  },
 ): AsyncGenerator<ExportParseEvent[]> {
   const file = options.displayPath ?? path;
   let handle: FileHandle;
@@ -72,6 +79,7 @@ export async function* parseExportFile(
         next = undefined;
         break;
       }
+      options.onRead?.(bytesRead);
       const chunk = current.subarray(0, bytesRead);
       if (utf8 === undefined) {
         const encoding = exportEncoding(chunk);

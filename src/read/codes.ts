@@ -39,6 +39,11 @@ export const READ_CODES = {
     severity: "error",
     summary: "Neither the header nor --kind tells whether the file holds definitions or assignments.",
   },
+  "read.kind_mismatch": {
+    severity: "warning",
+    summary:
+      "A CSV header that looks like the other kind than --kind says (definitions given as assignments).",
+  },
   "read.json_syntax": {
     severity: "error",
     summary: "JSON that does not parse; reported at the offending token.",

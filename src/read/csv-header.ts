@@ -41,6 +41,20 @@ export function interpretCsvHeader(
 ): { table: CsvTable; issues: Issue[] } {
   const issues: Issue[] = [];
   const detected = csvKindOf(header, options);
+  if (options.kind !== undefined) {
+    // A forced kind is usually a config default: a file of the other kind then fails row by row
+    // with messages about missing fields, so say once what the header itself tells.
+    const natural = csvKindOf(header, { columns: options.columns });
+    if (natural !== undefined && natural !== "ambiguous" && natural !== options.kind) {
+      issues.push(
+        makeIssue(
+          "read.kind_mismatch",
+          `header: expected the columns of ${options.kind} (--kind ${options.kind}), got those of ${natural} (${quote(header.join(delimiter), 120)}); is this the right file?`,
+          { file, line },
+        ),
+      );
+    }
+  }
   const kind: RecordKind | "unknown" =
     detected === undefined || detected === "ambiguous" ? "unknown" : detected;
   let fileProblem: CsvTable["fileProblem"];

@@ -39,7 +39,7 @@ export class RenderTally {
   // Validation reports a row's issues right before the row's own event; errors waiting for it.
   private pendingErrors: Issue[] = [];
   // Errors no rejected row claimed as it came: checked once more at the end, by line and by record.
-  private readonly unclaimedErrors: string[][] = [];
+  private readonly unclaimedErrors: { file: string; keys: string[] }[] = [];
   private firstOverLimit: Location | undefined;
 
   constructor(private readonly maxRejects: number) {
@@ -106,7 +106,7 @@ export class RenderTally {
       const keys: string[] = [];
       if (error.line !== undefined) keys.push(byLine(error.file, error.line));
       if (error.record !== undefined) keys.push(byRecord(error.file, error.record));
-      this.unclaimedErrors.push(keys);
+      this.unclaimedErrors.push({ file: error.file, keys });
     }
     this.pendingErrors = [];
   }
@@ -122,7 +122,19 @@ export class RenderTally {
    */
   get hasUnaccountedErrors(): boolean {
     this.endOfRow();
-    return this.unclaimedErrors.some((keys) => !keys.some((k) => this.rejectedAt.has(k)));
+    return this.filesWithErrors().length > 0;
+  }
+
+  /**
+   * The files with an error that sits on no rejected row (empty, not parseable): the counts of
+   * rows alone would show nothing wrong for them, so the summary names them.
+   */
+  filesWithErrors(): string[] {
+    this.endOfRow();
+    const files = new Set<string>();
+    for (const { file, keys } of this.unclaimedErrors)
+      if (!keys.some((k) => this.rejectedAt.has(k))) files.add(file);
+    return [...files];
   }
 
   /** True when the render must not write anything. */
@@ -131,13 +143,15 @@ export class RenderTally {
   }
 
   /** The issues to report: those kept, a note of those left out, and why the render was refused when rows were over the limit. */
-  report(): Issue[] {
+  report(
+    omittedCode: "render.issues_omitted" | "validate.issues_omitted" = "render.issues_omitted",
+  ): Issue[] {
     const out = [...this.issues];
     const omitted = this.issuesOmitted.error + this.issuesOmitted.warning;
     if (omitted > 0) {
       out.push(
         makeIssue(
-          "render.issues_omitted",
+          omittedCode,
           `${omitted} more issues are not listed (errors: ${this.issuesOmitted.error}, warnings: ${this.issuesOmitted.warning}); fix the ones listed and run again`,
           { file: this.issues[this.issues.length - 1]?.file ?? "" },
         ),

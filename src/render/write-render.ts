@@ -26,6 +26,7 @@ import {
   sameFiles,
   type EarlierRender,
 } from "./output-folder.js";
+import { checkExpired, checkMaxPerFile } from "./campaign-warnings.js";
 import { ChunkPlanner, type PlannedFile } from "./plan-chunks.js";
 import { renderRejectsCsv } from "./rejects-csv.js";
 import { RenderTally, type RenderCounts } from "./render-tally.js";
@@ -56,6 +57,8 @@ export interface RenderResult {
   manifestPath?: string;
   rejectsPath?: string;
   counts: RenderCounts;
+  /** Files with an error on no rejected row (an empty or unparseable file): why a render with no rejected row may still be refused. */
+  filesWithErrors: string[];
   /** The issues reported (up to 100,000, then a `render.issues_omitted` note). */
   issues: Issue[];
   /** Issues beyond the ones listed, by severity. */
@@ -100,6 +103,8 @@ class RenderRun {
     this.tally = new RenderTally(options.maxRejects);
     this.rows = new AssignmentRowRenderer(options.profile);
     this.planner = new ChunkPlanner({ timestamp: options.timestamp, maxPerFile: options.maxPerFile });
+    const tooMany = checkMaxPerFile(options.maxPerFile, options.outDir);
+    if (tooMany !== undefined) this.tally.issue(tooMany);
   }
 
   /** Handles one batch of events, staging each chunk as it fills; returns the rows handled. */
@@ -162,6 +167,8 @@ class RenderRun {
     const first = this.planner.define(promotion.externalPromotionId);
     this.tally.promotion(first);
     if (!first) return;
+    const expired = checkExpired(promotion, at, this.options.timestamp);
+    if (expired !== undefined) this.tally.issue(expired);
     this.promotions.push(toManifestPromotion(promotion, at));
     if (!this.stopped)
       this.definitionXml.set(
@@ -264,6 +271,7 @@ export async function writeRender(
     const base = {
       outDir,
       counts: tally.counts,
+      filesWithErrors: tally.filesWithErrors(),
       issues: tally.report(),
       issuesOmitted: tally.issuesOmitted,
       inputs: run.inputs,

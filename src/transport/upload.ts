@@ -11,6 +11,7 @@ import type { Target } from "./target.js";
 import type { TransportOptions } from "./transport-options.js";
 import type { Transport, TransportSession } from "./transport.js";
 import { verifyLocalFiles } from "./verify-local.js";
+import { plural } from "../core/format-amount.js";
 
 /** The lock file upload keeps in the rendered folder while it runs. */
 export const UPLOAD_LOCK = ".engage-promo-upload.lock";
@@ -101,7 +102,12 @@ async function ensureRemoteDir(
     );
   }
   await session.mkdir(session.dir);
-  log.info(`created the folder ${session.dir} on ${target.display}`);
+  // a local target's display is its folder: naming it twice reads as a mistake
+  log.info(
+    target.display === session.dir
+      ? `created the folder ${session.dir}`
+      : `created the folder ${session.dir} on ${target.display}`,
+  );
 }
 
 /**
@@ -209,7 +215,11 @@ export async function uploadFolder(
     }
     transferring = true;
     if (plan.send === 0) {
-      log.info(`nothing to send: all ${plan.items.length} files are already verified at ${target.display}`);
+      log.info(
+        plan.items.length === 1
+          ? `nothing to send: the one file is already verified at ${target.display}`
+          : `nothing to send: all ${plural(plan.items.length, "files")} are already verified at ${target.display}`,
+      );
       return finish(0);
     }
 
@@ -296,7 +306,7 @@ export async function uploadFolder(
       },
     );
     await recorder.flush();
-    progress?.done(`${plan.send} files sent`);
+    progress?.done(`${plural(plan.send, "files")} sent`);
     return finish(attempts);
   } catch (error) {
     // Before the first byte moves, a failure is the folder's or the options' fault: thrown.

@@ -30,6 +30,8 @@ export interface ValidateOptions {
   /** A batch whose inputs hold no record at all is accepted instead of being `read.no_rows`. */
   allowEmpty?: boolean;
   previousPromotions?: ReadonlyMap<string, { redemptionChannels: RedemptionChannel[]; at: Location }>;
+  /** Told the input bytes read so far, of all the files, after each batch the readers hand on. */
+  onBytes?: (bytesRead: number) => void;
 }
 
 export type InputKind = "definitions" | "assignments" | "mixed";
@@ -150,6 +152,8 @@ async function* validateAll(
   /** An error about a file itself (empty, not JSON): the batch fails already, for that reason. */
   let fileErrors = false;
   for (const state of states) if (inPhase(state.kind, "assignments")) assignmentBytes += state.source.size;
+  // Bytes of the files read to their end; a mixed document is read twice and counted once.
+  let bytesDone = 0;
 
   for (const phase of ["definitions", "assignments"] as const) {
     for (const state of states) {
@@ -175,6 +179,8 @@ async function* validateAll(
       for await (const read of source.rows(phase)) {
         if (phase === "assignments" && !announced)
           announced = announceAssignments(rules, source, assignmentBytes);
+        if (kind !== "mixed" || phase === "definitions")
+          options.onBytes?.(bytesDone + Math.min(source.size, source.stats.bytesRead ?? 0));
         for (const issue of read.issues) {
           if (issue.severity === "error") fileErrors = true;
           batch.push({ type: "issue", issue });
@@ -189,6 +195,8 @@ async function* validateAll(
         }
       }
       if (kind !== "mixed" || phase === "assignments") {
+        bytesDone += source.size;
+        options.onBytes?.(bytesDone);
         batch.push({
           type: "input-done",
           file: source.file,

@@ -1,16 +1,16 @@
-import { mkdtempSync, readFileSync, writeFileSync, chmodSync, readdirSync, mkdirSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync, chmodSync, readdirSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { EXIT_CODES } from "../../src/core/errors.js";
 import { lastSummaryLine, runCli } from "../support/run-cli.js";
+import { makeTempDir } from "../support/temp-dir.js";
 
 const samples = join(import.meta.dirname, "..", "..", "samples");
 const defs = join(samples, "definitions.csv");
 const assigns = join(samples, "assignments.csv");
 
 function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), "engage-cli-"));
+  return makeTempDir("engage-cli-");
 }
 
 function writeCsv(dir: string, name: string, text: string): string {

@@ -54,4 +54,71 @@ describe("progress on stderr", () => {
     p.done();
     expect(out.text()).toBe("");
   });
+
+  it("shows the share done, the rate and the time left when the total is known", () => {
+    const out = sink();
+    let t = 0;
+    const p = createProgress(out.stream, {
+      label: "validate",
+      unit: "bytes",
+      total: 10 * 1024 * 1024,
+      tty: false,
+      enabled: true,
+      intervalMs: 0,
+      now: () => t,
+    });
+    t = 2000;
+    p.set(4 * 1024 * 1024, "40,000 rows");
+    expect(out.text()).toBe("validate: 40% 4.0 MiB of 10.0 MiB 2.0 MiB/s 3s left 40,000 rows after 2.0s\n");
+  });
+
+  it("fits a terminal narrower than the line and redraws it in place, never wrapping", () => {
+    const out = sink();
+    const p = createProgress(out.stream, {
+      label: "upload to sftp://acme@ftp.voyado.com/integration/promotions",
+      unit: "bytes",
+      total: 100 * 1024 * 1024,
+      tty: true,
+      enabled: true,
+      intervalMs: 0,
+      columns: 40,
+    });
+    for (let i = 1; i <= 5; i += 1) p.set(i * 1024 * 1024, `${i}/50 20260301020000_00000${i}_promotions.xml`);
+    p.done("50 files sent");
+    const draws = out.text().split("\r\x1b[2K").slice(1);
+    expect(draws).toHaveLength(6);
+    for (const draw of draws) expect(Array.from(draw.replace(/\n$/, "")).length).toBeLessThanOrEqual(39);
+    expect(out.text().match(/\n/g)).toHaveLength(1);
+  });
+
+  it("never prints the same line twice off a terminal", () => {
+    const out = sink();
+    let t = 0;
+    const p = createProgress(out.stream, {
+      label: "parse",
+      unit: "bytes",
+      total: 1000,
+      tty: false,
+      enabled: true,
+      intervalMs: 0,
+      now: () => t,
+    });
+    for (let i = 0; i < 10; i += 1) {
+      t += 1000;
+      p.set(500, "3 records");
+    }
+    t += 1000;
+    p.done();
+    const lines = out.text().trimEnd().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^parse: 50% 500 B of 1000 B/);
+  });
+
+  it("says 1 row, not 1 rows", () => {
+    const out = sink();
+    const p = createProgress(out.stream, { label: "render", unit: "rows", tty: false, enabled: true });
+    p.tick();
+    p.done();
+    expect(out.text()).toMatch(/^render: 1 row after/);
+  });
 });

@@ -1,11 +1,11 @@
 import { createHash } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManifestSchema } from "../../src/schemas/manifest.js";
 import { runCli } from "../support/run-cli.js";
 import { skipWithoutSshd, startSshd, type TestSshd } from "../support/sshd.js";
+import { makeTempDir } from "../support/temp-dir.js";
 
 const samples = join(import.meta.dirname, "..", "..", "samples");
 const INPUTS = ["definitions.csv", "assignments.csv", "promotions.json", "assignments.ndjson"].map((f) =>
@@ -23,7 +23,7 @@ describe.skipIf(skipWithoutSshd())("run against a real sshd", () => {
   });
 
   it("delivers every file of the samples, verified, and a second run sends nothing", async () => {
-    const cwd = mkdtempSync(join(tmpdir(), "engage-run-sftp-"));
+    const cwd = makeTempDir("engage-run-sftp-");
     const args = [
       "run",
       ...INPUTS,
@@ -65,7 +65,7 @@ describe.skipIf(skipWithoutSshd())("run against a real sshd", () => {
   });
 
   it("refuses an unknown host key with exit 77 and sends nothing", async () => {
-    const cwd = mkdtempSync(join(tmpdir(), "engage-run-sftp-"));
+    const cwd = makeTempDir("engage-run-sftp-");
     const emptyKnownHosts = join(cwd, "known_hosts");
     writeFileSync(emptyKnownHosts, "");
     const run = await runCli(

@@ -4,12 +4,10 @@ import {
   cpSync,
   existsSync,
   mkdirSync,
-  mkdtempSync,
   readdirSync,
   readFileSync,
   writeFileSync,
 } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -17,12 +15,13 @@ import { EXIT_CODES } from "../../src/core/errors.js";
 import { loadProfile } from "../../src/profile/load-profile.js";
 import { toExportXml } from "../support/export-fixtures.js";
 import { runCli } from "../support/run-cli.js";
+import { makeTempDir } from "../support/temp-dir.js";
 
 const samples = join(import.meta.dirname, "..", "..", "samples");
 
 /** A working folder holding copies of the samples: inputs, and the two export files in exports/. */
 function workspace(): string {
-  const dir = mkdtempSync(join(tmpdir(), "engage-diff-cli-"));
+  const dir = makeTempDir("engage-diff-cli-");
   for (const f of ["definitions.csv", "assignments.csv", "assignments.ndjson", "promotions.json"])
     copyFileSync(join(samples, f), join(dir, f));
   cpSync(join(samples, "exports"), join(dir, "exports"), { recursive: true });
@@ -276,7 +275,7 @@ describe("engage-promo diff", () => {
     );
     expect(masked.code).toBe(0);
     expect(masked.summary).toMatchObject({ counts: { redeemed: 1, assigned: 1, unexpected: 4, missing: 0 } });
-    expect(masked.stdout).toContain("entry,redeemed,,SPRING-26,contactKey,0********3,K-1");
+    expect(masked.stdout).toContain("entry;redeemed;;SPRING-26;contactKey;0********3;K-1");
     expect(masked.stdout).not.toContain("0004398423");
     const shown = await runCli(
       [
@@ -294,7 +293,7 @@ describe("engage-promo diff", () => {
       ],
       { cwd: dir },
     );
-    expect(shown.stdout).toContain("entry,redeemed,,SPRING-26,contactKey,0004398423,K-1");
+    expect(shown.stdout).toContain("entry;redeemed;;SPRING-26;contactKey;0004398423;K-1");
   });
 
   it("reads exports with the fields a tenant's profile renames", async () => {

@@ -1,5 +1,4 @@
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { EngageError } from "../../src/core/errors.js";
@@ -7,9 +6,10 @@ import { DEFAULT_PROFILE } from "../../src/profile/default-profile.js";
 import { compareExportFiles, listExportFiles, readExports } from "../../src/diff/read-actual.js";
 import { Reconciler } from "../../src/diff/reconciler.js";
 import { toExportXml } from "../support/export-fixtures.js";
+import { makeTempDir } from "../support/temp-dir.js";
 
 function folder(): string {
-  return mkdtempSync(join(tmpdir(), "engage-diff-actual-"));
+  return makeTempDir("engage-diff-actual-");
 }
 
 describe("export files for diff", () => {

@@ -1,14 +1,5 @@
 import { spawnSync } from "node:child_process";
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  statSync,
-  writeFileSync,
-} from "node:fs";
-import { tmpdir } from "node:os";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -16,10 +7,12 @@ import { DIFF_CATEGORIES, type DiffCategory } from "../../src/diff/diff-entry.js
 import { formatDiffHtml } from "../../src/diff/report-html.js";
 import { decodePng, pngSize, type Png } from "./png.js";
 import { smallCaseReport } from "./small-case.js";
+import { skipWithout } from "../support/tools.js";
+import { makeTempDir } from "../support/temp-dir.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 // On CI the browser is installed by .ci/run: a missing one must fail there, not skip.
-const runs = existsSync(CHROMIUM) || process.env.CI === "true";
+const runs = !skipWithout(CHROMIUM, "chromium");
 const ARTIFACTS = join(import.meta.dirname, "..", ".artifacts");
 
 const BAR_COLORS: Record<DiffCategory, [number, number, number]> = {
@@ -51,7 +44,7 @@ describe("the HTML report in a browser", () => {
     "renders in headless Chromium with a visible bar per category in the summary",
     { timeout: 120_000 },
     () => {
-      const dir = mkdtempSync(join(tmpdir(), "engage-diff-html-"));
+      const dir = makeTempDir("engage-diff-html-");
       const page = join(dir, "report.html");
       const shot = join(dir, "report.png");
       writeFileSync(page, [...formatDiffHtml(smallCaseReport(), { showPersonalData: false })].join(""));

@@ -47,7 +47,7 @@ describe("the reports", () => {
     );
     expect(text("json").startsWith('{"match":"contactKey","counts":{"missing":1,"mismatched":1,')).toBe(true);
     expect(text("csv").split("\n").slice(1, 7)).toEqual(
-      DIFF_CATEGORIES.map((c) => `count,${c},1,,,,,,,,,,,,,,,,`),
+      DIFF_CATEGORIES.map((c) => `count;${c};1;;;;;;;;;;;;;;;;`),
     );
     const html = text("html");
     expect(html.indexOf('class="summary"')).toBeLessThan(html.indexOf("<table>"));
@@ -77,7 +77,8 @@ describe("the reports", () => {
     expect(html).not.toContain("<script>alert");
     expect(html).toContain("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;");
     expect(escapeHtml(`<a href="x">'&'</a>`)).toBe("&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
-    expect(csvField('Only full-price shoes, "not" outlet')).toBe('"Only full-price shoes, ""not"" outlet"');
+    expect(csvField('Only full-price shoes; "not" outlet')).toBe('"Only full-price shoes; ""not"" outlet"');
+    expect(csvField("a, b")).toBe("a, b");
     expect(csvField(" edge")).toBe('" edge"');
     expect(csvField("plain")).toBe("plain");
   });

@@ -1,5 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -11,6 +10,7 @@ import type { Assignment, Promotion, RedemptionChannel } from "../../src/schemas
 import type { InputEvent } from "../../src/validate/validate-inputs.js";
 import { toExportXml, type ExportFixtureRecord } from "../support/export-fixtures.js";
 import { runCli } from "../support/run-cli.js";
+import { makeTempDir } from "../support/temp-dir.js";
 
 const NOT_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
 
@@ -153,7 +153,7 @@ describe("the round trip", () => {
   it("diffs what the tool rendered, as Engage exports it, to all assigned", async () => {
     await fc.assert(
       fc.asyncProperty(caseArb, async (c) => {
-        const dir = mkdtempSync(join(tmpdir(), "engage-diff-roundtrip-"));
+        const dir = makeTempDir("engage-diff-roundtrip-");
         const out = join(dir, "out");
         const render = await writeRender(eventsOf(c.promotions, c.assignments), {
           outDir: out,

@@ -1,13 +1,13 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { EXIT_CODES } from "../../src/core/errors.js";
 import { runCli } from "../support/run-cli.js";
 import { toExportXml } from "../support/export-fixtures.js";
+import { makeTempDir } from "../support/temp-dir.js";
 
 function workspace(): string {
-  const dir = mkdtempSync(join(tmpdir(), "engage-parse-main-"));
+  const dir = makeTempDir("engage-parse-main-");
   writeFileSync(
     join(dir, "20260310_redeemed.xml"),
     toExportXml([

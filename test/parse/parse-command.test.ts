@@ -1,5 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
@@ -11,6 +10,7 @@ import { EngageError } from "../../src/core/errors.js";
 import { CSV_COLUMNS } from "../../src/parse/format-records.js";
 import type { ExportRecord } from "../../src/schemas/export-record.js";
 import { toExportXml } from "../support/export-fixtures.js";
+import { makeTempDir } from "../support/temp-dir.js";
 
 const REDEEMED = toExportXml([
   {
@@ -32,7 +32,7 @@ const ASSIGNED = toExportXml([
 const BROKEN = `${toExportXml([{ kind: "assigned", couponId: "7c3e4f50-6172-4839-a041-5c6d7e8f90a1" }]).replace("</promotions>\n", "")}  <assigned>\n    <couponId>x</coupon>\n`;
 
 function workspace(): string {
-  const dir = mkdtempSync(join(tmpdir(), "engage-parse-cli-"));
+  const dir = makeTempDir("engage-parse-cli-");
   writeFileSync(join(dir, "20260310_redeemed.xml"), REDEEMED);
   writeFileSync(join(dir, "20260302_assigned.xml"), ASSIGNED);
   writeFileSync(join(dir, "broken.xml"), BROKEN);

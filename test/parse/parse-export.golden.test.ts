@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Issue } from "../../src/core/issue.js";
@@ -9,6 +8,7 @@ import { DEFAULT_PROFILE } from "../../src/profile/default-profile.js";
 import { EXPORT_KINDS, ExportRecordSchema, type ExportRecord } from "../../src/schemas/export-record.js";
 import { ProfileSchema, type Profile } from "../../src/schemas/profile.js";
 import { toExportXml, type ExportFixtureRecord } from "../support/export-fixtures.js";
+import { makeTempDir } from "../support/temp-dir.js";
 
 const GOLDEN = join(import.meta.dirname, "..", "golden", "parse");
 
@@ -292,7 +292,7 @@ describe("parsing a generated export of thousands of records", () => {
           : {}),
       });
     }
-    const dir = mkdtempSync(join(tmpdir(), "engage-parse-"));
+    const dir = makeTempDir("engage-parse-");
     const path = join(dir, "thousands.xml");
     writeFileSync(path, toExportXml(fixtures));
 

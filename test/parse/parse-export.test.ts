@@ -1,14 +1,14 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { EngageError } from "../../src/core/errors.js";
 import { BATCH_SIZE, parseExportFile } from "../../src/parse/parse-export.js";
 import { DEFAULT_PROFILE } from "../../src/profile/default-profile.js";
 import { toExportXml } from "../support/export-fixtures.js";
+import { makeTempDir } from "../support/temp-dir.js";
 
 function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), "engage-parse-edge-"));
+  return makeTempDir("engage-parse-edge-");
 }
 
 describe("streaming an export file", () => {

@@ -1,11 +1,11 @@
 import fc from "fast-check";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { CsvScanner } from "../../src/read/csv-scanner.js";
 import { readCsv } from "../../src/read/read-csv.js";
 import type { CsvRow } from "../../src/read/raw-row.js";
+import { makeTempDir } from "../support/temp-dir.js";
 
 /** Writes a field as CSV: quoted when it must be (or when asked), quotes doubled. */
 function encodeField(text: string, delimiter: string, forceQuote: boolean): string {
@@ -58,7 +58,7 @@ describe("CSV reading, for any field text", () => {
     );
   });
 
-  const dir = mkdtempSync(join(tmpdir(), "csv-property-"));
+  const dir = makeTempDir("csv-property-");
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it("reads back exactly from a file on disk, in UTF-8 with a BOM", async () => {

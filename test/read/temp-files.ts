@@ -1,10 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { makeTempDir } from "../support/temp-dir.js";
 
 /** A temporary folder for input files, removed by `remove()`. */
 export function tempInputs(prefix = "engage-inputs-") {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const dir = makeTempDir(prefix);
   return {
     dir,
     /** Writes a file (text as UTF-8, or bytes) and returns its path. */

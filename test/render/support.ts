@@ -1,6 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { SaxesParser } from "saxes";
 import type { Issue } from "../../src/core/issue.js";
@@ -11,6 +10,7 @@ import type { RenderOptions } from "../../src/render/write-render.js";
 import type { Profile } from "../../src/schemas/profile.js";
 import type { Assignment, Promotion } from "../../src/schemas/promotion.js";
 import type { InputEvent } from "../../src/validate/validate-inputs.js";
+import { makeTempDir } from "../support/temp-dir.js";
 
 export const ROOT = join(import.meta.dirname, "..", "..");
 export const XSD = join(ROOT, "schemas", "promotion-import.xsd");
@@ -84,7 +84,7 @@ export function renderOptions(outDir: string, extra: Partial<RenderOptions> = {}
 
 /** A fresh temporary folder, removed by the returned cleanup. */
 export function tempDir(prefix = "engage-render-"): { dir: string; cleanup: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const dir = makeTempDir(prefix);
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
@@ -95,6 +95,8 @@ export function listTree(dir: string): string[] {
 
 /** Runs the real xmllint against an XSD over many files at once. */
 export function xmllint(files: readonly string[], xsd = XSD): { ok: boolean; output: string } {
+  // A missing xmllint must fail, not read as invalid XML: name the package to install.
+  if (!existsSync("/usr/bin/xmllint")) throw new Error("/usr/bin/xmllint is missing (install libxml2-utils)");
   const r = spawnSync("/usr/bin/xmllint", ["--noout", "--schema", xsd, ...files], {
     encoding: "utf8",
     maxBuffer: 64 << 20,

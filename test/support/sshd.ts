@@ -1,17 +1,11 @@
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { connect, createServer } from "node:net";
-import { tmpdir, userInfo } from "node:os";
+import { userInfo } from "node:os";
 import { join } from "node:path";
+import { onCi } from "./tools.js";
+import { makeTempDir } from "./temp-dir.js";
 
 /** Where the real OpenSSH server and tools are expected. */
 export const SSHD = "/usr/sbin/sshd";
@@ -31,8 +25,7 @@ export function sshdMissing(): string | undefined {
 export function skipWithoutSshd(): boolean {
   const missing = sshdMissing();
   if (missing === undefined) return false;
-  if (process.env.CI === "true" || process.env.CI === "1")
-    throw new Error(`SFTP tests must run in CI: ${missing}`);
+  if (onCi()) throw new Error(`SFTP tests must run in CI: ${missing}`);
   return true;
 }
 
@@ -188,7 +181,7 @@ export function fingerprintOfPublicKey(line: string): string {
 export async function startSshd(options: SshdOptions = {}): Promise<TestSshd> {
   const missing = sshdMissing();
   if (missing) throw new Error(missing);
-  const dir = mkdtempSync(join(tmpdir(), "engage-sshd-"));
+  const dir = makeTempDir("engage-sshd-");
   const remoteDir = join(dir, "remote");
   mkdirSync(remoteDir);
   const hostKeyFile = join(dir, "ssh_host_ed25519_key");

@@ -1,17 +1,17 @@
 import { createHash, randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll } from "vitest";
 import type { Logger } from "../../src/core/logger.js";
 import { ManifestSchema, type Manifest } from "../../src/schemas/manifest.js";
 import type { CliRun } from "../support/run-cli.js";
+import { makeTempDir } from "../support/temp-dir.js";
 
 const created: string[] = [];
 
 /** A fresh temporary folder, removed when the test file is done. */
 export function tempDir(prefix = "engage-transport-"): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const dir = makeTempDir(prefix);
   created.push(dir);
   return dir;
 }

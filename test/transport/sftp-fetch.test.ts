@@ -216,7 +216,7 @@ describe.skipIf(skip)("fetch over SFTP from a real sshd", () => {
     expect(run.code).toBe(0);
     expect(run.summary).toMatchObject({ status: "dry-run", planned: 2, fetched: 0, deleted: 0 });
     expect(run.stdout).toContain(
-      `fetch plan for ${sshd.url(remote)} into ${join(root, "in")}: 2 file(s) to download, 0 already here, 0 refused; then delete`,
+      `fetch plan for ${sshd.url(remote)} into ${join(root, "in")}: 2 files to download, 0 already here, 0 refused; then delete`,
     );
     expect(run.stdout).toContain('  get   "a.xml" (3 bytes): new');
     expect(existsSync(join(root, "in"))).toBe(false);

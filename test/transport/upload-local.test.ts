@@ -80,7 +80,7 @@ describe("upload to a local folder", () => {
 
     const run = await runTransportCli(["upload", "out", "--to", "b"], { cwd: root });
     expect(run.code).toBe(0);
-    expect(run.stderr).toContain(`upload to ${join(root, "b")}: 2.9 MiB of 2.9 MiB`);
+    expect(run.stderr).toContain(`upload to ${join(root, "b")}: 100% 2.9 MiB of 2.9 MiB`);
     expect(run.stderr).toContain("2 files sent");
     expect(run.stdout.trim().split("\n")).toHaveLength(1);
   });
@@ -122,7 +122,7 @@ describe("upload to a local folder", () => {
     const run = await runTransportCli(["upload", "out", "--to", "outbox", "--dry-run"], { cwd: root });
     expect(run.code).toBe(0);
     expect(run.summary).toMatchObject({ command: "upload", status: "dry-run", sent: 0, planned: 2 });
-    expect(run.stdout).toContain(`upload plan for ${join(root, "outbox")}: 2 file(s) to send`);
+    expect(run.stdout).toContain(`upload plan for ${join(root, "outbox")}: 2 files to send`);
     expect(run.stdout).toMatch(
       /send {2}20260301020000_001_promotions\.xml -> .*outbox\/20260301020000_001_promotions\.xml \(written as 20260301020000_001_promotions\.xml\.part, then renamed\): not yet delivered/,
     );

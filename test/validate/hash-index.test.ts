@@ -1,12 +1,12 @@
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { hash64, HashIndex } from "../../src/validate/hash-index.js";
 import { KeyLog } from "../../src/validate/key-log.js";
 import { openSpillFile } from "../../src/validate/spill-file.js";
+import { makeTempDir } from "../support/temp-dir.js";
 
-const dir = mkdtempSync(join(tmpdir(), "engage-hash-index-"));
+const dir = makeTempDir("engage-hash-index-");
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Adds keys `CODE-from` … `CODE-(to - 1)` at their numbers; returns how many `find` already knew. */

@@ -1,11 +1,11 @@
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { KeyLog, LOG_BLOCK, type SpillFile } from "../../src/validate/key-log.js";
 import { openSpillFile } from "../../src/validate/spill-file.js";
+import { makeTempDir } from "../support/temp-dir.js";
 
-const dir = mkdtempSync(join(tmpdir(), "engage-key-log-"));
+const dir = makeTempDir("engage-key-log-");
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** A spill file that counts what goes through it. */

@@ -1,7 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readdirSync, rmSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { EngageError } from "../../src/core/errors.js";
 import { DEFAULT_PROFILE } from "../../src/profile/default-profile.js";
@@ -16,6 +14,7 @@ import {
   GUID_2,
   validateFiles,
 } from "./support.js";
+import { makeTempDir } from "../support/temp-dir.js";
 
 const files = tempInputs("engage-api-");
 afterAll(() => files.remove());
@@ -213,7 +212,7 @@ describe("validateInputs", () => {
       lines.push(assignment({ promotionCodeId: code, contactId: contact }));
     }
     const asg = files.write("many.csv", `${lines.join("\n")}\n`);
-    const temp = mkdtempSync(join(tmpdir(), "engage-spill-"));
+    const temp = makeTempDir("engage-spill-");
     const before = process.env["TMPDIR"];
     process.env["TMPDIR"] = temp;
     try {

@@ -12,6 +12,9 @@ import { loadProfile } from "../../profile/load-profile.js";
 import { defineCommand } from "../command.js";
 import { EXPORT_LIMIT_OPTIONS, exportLimitsFromArgs } from "../export-limits.js";
 import { INPUT_OPTIONS, validateOptionsFromArgs } from "../input-options.js";
+import { formatCount, plural } from "../../core/format-amount.js";
+import { inputBytes } from "../input-bytes.js";
+import { PROGRESS_OPTIONS } from "../progress-option.js";
 
 async function checkOutFolder(out: string, cwd: string): Promise<void> {
   const folder = dirname(resolve(cwd, out));
@@ -34,6 +37,7 @@ export const diffCommand = defineCommand({
   describe:
     "Reconcile what was sent (render folders, manifests or input files) with Engage's promotion exports",
   options: {
+    ...PROGRESS_OPTIONS,
     expected: {
       type: "string",
       array: true,
@@ -102,12 +106,16 @@ export const diffCommand = defineCommand({
       onProgress: (n) => expectedProgress.set(n),
     });
     expectedProgress.done();
-    const actualProgress = ctx.progress({ label: "exports", unit: "records" });
+    const actualProgress = ctx.progress({
+      label: "exports",
+      unit: "bytes",
+      total: await inputBytes(exportFiles.files.map((f) => f.full)),
+    });
     const actual = await readExports(exportFiles.files, {
       profile,
       ...limits,
       reconciler,
-      onProgress: (n) => actualProgress.set(n),
+      onProgress: (n, bytes) => actualProgress.set(bytes, formatCount(n, "records")),
     });
     actualProgress.done();
     const result = reconciler.finish();
@@ -131,7 +139,7 @@ export const diffCommand = defineCommand({
 
     const counts = DIFF_CATEGORIES.map((c) => `${result.counts[c]} ${c}`).join(", ");
     ctx.log.info(
-      `${counts} (${result.expectedAssignments} expected, ${result.exportRecords} export records in ${exportFiles.files.length} files)`,
+      `${counts} (${result.expectedAssignments} expected, ${plural(result.exportRecords, "export records")} in ${plural(exportFiles.files.length, "files")})`,
     );
     const errors = issues.some((i) => i.severity === "error");
     const differences = hasDifferences(result.counts);

@@ -11,11 +11,13 @@ import {
 import { parseAfterAction } from "../../transport/plan-fetch.js";
 import { parseTarget } from "../../transport/target.js";
 import { TRANSPORT_OPTIONS, transportOptionsFromArgs } from "../../transport/transport-options.js";
+import { plural } from "../../core/format-amount.js";
+import { PROGRESS_OPTIONS } from "../progress-option.js";
 
 /** The plan as text lines for `--dry-run`. */
 export function formatFetchPlan(result: FetchResult, after: string): string {
   const lines = [
-    `fetch plan for ${result.source} into ${result.outDir}: ${result.totals.planned} file(s) to download, ${result.totals.skipped} already here, ${result.totals.refused} refused; then ${after}`,
+    `fetch plan for ${result.source} into ${result.outDir}: ${plural(result.totals.planned, "files")} to download, ${result.totals.skipped} already here, ${result.totals.refused} refused; then ${after}`,
   ];
   for (const f of result.files) {
     const verb = f.status === "planned" ? "get " : f.status === "refused" ? "refuse" : "skip";
@@ -28,6 +30,7 @@ export const fetchCommand = defineCommand({
   command: "fetch",
   describe: "Download the export files of a remote folder, each verified, then keep, delete or move them",
   options: {
+    ...PROGRESS_OPTIONS,
     from: {
       type: "string",
       demandOption: true,
@@ -130,7 +133,7 @@ export const fetchCommand = defineCommand({
     }
     if (result.issues.some((i) => i.severity === "error")) {
       ctx.log.error(
-        `${result.totals.refused} remote file(s) refused for their names (see above); the others were handled`,
+        `${plural(result.totals.refused, "remote files")} refused for their names (see above); the others were handled`,
       );
       return { status: "invalid", exit: "invalid_data", summary, issues: result.issues };
     }
@@ -141,7 +144,7 @@ export const fetchCommand = defineCommand({
         changed > 0 ? `${changed} changed after download and left on the server` : "",
       ].filter(Boolean);
       ctx.log.info(
-        `${fetched} file(s) downloaded, ${skipped} skipped, from ${result.source}${notes.length > 0 ? ` (${notes.join("; ")})` : ""}`,
+        `${plural(fetched, "files")} downloaded, ${skipped} skipped, from ${result.source}${notes.length > 0 ? ` (${notes.join("; ")})` : ""}`,
       );
     }
     return { status: result.dryRun ? "dry-run" : "ok", exit: "ok", summary, issues: result.issues };

@@ -12,6 +12,7 @@ import type { ReadStats } from "../../read/raw-row.js";
 import { renderRejectsCsv } from "../../render/rejects-csv.js";
 import { writeFileAtomic } from "../../transport/atomic-write.js";
 import { defineCommand } from "../command.js";
+import { PROGRESS_OPTIONS } from "../progress-option.js";
 import { inputPaths, parseCount } from "../input-options.js";
 
 /** The source systems `import` reads; each is a word after `import`, so more can join. */
@@ -51,6 +52,7 @@ export const importVoucherifyCommand = defineCommand({
     },
   },
   options: {
+    ...PROGRESS_OPTIONS,
     map: {
       type: "string",
       demandOption: true,

@@ -11,9 +11,12 @@ import {
 import { openRecordFile, stdoutOutput, type RecordOutput } from "../../parse/record-output.js";
 import { loadProfile } from "../../profile/load-profile.js";
 import type { ExportKind } from "../../schemas/export-record.js";
+import { formatCount } from "../../core/format-amount.js";
 import { defineCommand } from "../command.js";
 import { EXPORT_LIMIT_OPTIONS, exportLimitsFromArgs } from "../export-limits.js";
 import { unreadable } from "../../read/input-errors.js";
+import { inputBytes } from "../input-bytes.js";
+import { PROGRESS_OPTIONS } from "../progress-option.js";
 
 // Every input is checked before the first is read: a typo in the last path should not cost
 // a long parse of the ones before it.
@@ -35,6 +38,7 @@ export const parseCommand = defineCommand({
   describe: "Read Engage promotion export XML into typed records (JSON, NDJSON or CSV)",
   positionals: { exports: { type: "string", array: true, describe: "Export XML files" } },
   options: {
+    ...PROGRESS_OPTIONS,
     format: {
       type: "string",
       choices: [...RECORD_FORMATS],
@@ -74,7 +78,9 @@ export const parseCommand = defineCommand({
     const issues: Issue[] = [];
     let records = 0;
     let failedFiles = 0;
-    const progress = ctx.progress({ label: "parse", unit: "records" });
+    const full = paths.map((p) => resolve(ctx.cwd, p));
+    const progress = ctx.progress({ label: "parse", unit: "bytes", total: await inputBytes(full) });
+    let bytes = 0;
     try {
       await output.write(formatter.start());
       for (const path of paths) {
@@ -83,6 +89,7 @@ export const parseCommand = defineCommand({
           profile,
           displayPath: path,
           ...limits,
+          onRead: (n) => (bytes += n),
         })) {
           const batchRecords = [];
           for (const event of batch) {
@@ -97,7 +104,7 @@ export const parseCommand = defineCommand({
           if (batchRecords.length > 0) {
             await output.write(formatter.format(batchRecords));
             records += batchRecords.length;
-            progress.tick(batchRecords.length);
+            progress.set(bytes, formatCount(records, "records"));
           }
         }
         if (fileFailed) failedFiles += 1;

@@ -1,12 +1,15 @@
 import { defineCommand } from "../command.js";
 import { INPUT_OPTIONS } from "../input-options.js";
 import { RENDER_OPTIONS, renderJob, renderSummary } from "../render-job.js";
+import { plural } from "../../core/format-amount.js";
+import { PROGRESS_OPTIONS } from "../progress-option.js";
 
 export const renderCommand = defineCommand({
   command: "render <inputs..>",
   describe: "Validate inputs and write Engage import XML files, chunked, with manifest.json",
   positionals: { inputs: { type: "string", array: true, describe: "Input files (CSV, JSON, NDJSON)" } },
   options: {
+    ...PROGRESS_OPTIONS,
     ...INPUT_OPTIONS,
     ...RENDER_OPTIONS,
     out: { type: "string", demandOption: true, describe: "Output folder" },
@@ -28,7 +31,7 @@ export const renderCommand = defineCommand({
     const rejected = result.status === "rejected";
     if (!rejected)
       ctx.log.info(
-        `${result.status === "unchanged" ? "unchanged" : "wrote"} ${result.files.length} file(s) in ${result.outDir}`,
+        `${result.status === "unchanged" ? "unchanged" : "wrote"} ${plural(result.files.length, "files")} in ${result.outDir}`,
       );
     else
       ctx.log.error(

@@ -18,6 +18,7 @@ import {
   uploadOptionsFromArgs,
   uploadOutcome,
 } from "./upload.js";
+import { PROGRESS_OPTIONS } from "../progress-option.js";
 
 /** Where `run` keeps one rendered folder per distinct set of inputs. */
 export const DEFAULT_WORK_DIR = ".engage-promo/runs";
@@ -50,6 +51,7 @@ export const runCommand = defineCommand({
     "The nightly job: validate, render and upload in one command; a re-run sends only what is not yet delivered",
   positionals: { inputs: { type: "string", array: true, describe: "Input files (CSV, JSON, NDJSON)" } },
   options: {
+    ...PROGRESS_OPTIONS,
     ...INPUT_OPTIONS,
     ...RENDER_OPTIONS,
     to: {

@@ -5,6 +5,7 @@ import { DEFAULT_PROFILE } from "../../profile/default-profile.js";
 import { renderImportXsd } from "../../render/import-xsd.js";
 import { renderJsonSchemas } from "../../schemas/json-schemas.js";
 import { defineCommand } from "../command.js";
+import { plural } from "../../core/format-amount.js";
 
 export const schemaCommand = defineCommand({
   command: "schema",
@@ -35,7 +36,7 @@ export const schemaCommand = defineCommand({
         `${dir}: cannot write (${(error as NodeJS.ErrnoException).code ?? "error"})`,
       );
     }
-    ctx.log.info(`wrote ${written.length} schema files into ${dir}`);
+    ctx.log.info(`wrote ${plural(written.length, "schema files")} into ${dir}`);
     return { status: "ok", exit: "ok", summary: { outDir: dir, files: written } };
   },
 });

@@ -4,6 +4,8 @@ import { defineCommand, type CommandOutcome } from "../command.js";
 import { parseTarget } from "../../transport/target.js";
 import { TRANSPORT_OPTIONS, transportOptionsFromArgs } from "../../transport/transport-options.js";
 import { uploadFolder, type UploadOptions, type UploadResult } from "../../transport/upload.js";
+import { formatBytes, plural } from "../../core/format-amount.js";
+import { PROGRESS_OPTIONS } from "../progress-option.js";
 
 /** The embedded default target: a local folder, so the first run needs no server. */
 export const DEFAULT_TARGET = "./outbox";
@@ -34,9 +36,8 @@ export function uploadOptionsFromArgs(
 
 /** The plan as text lines for `--dry-run`. */
 export function formatUploadPlan(result: UploadResult): string {
-  const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
   const lines = [
-    `upload plan for ${result.target}: ${result.plan.send} file(s) to send (${mb(result.plan.bytesToSend)}), ${result.plan.skip} already verified`,
+    `upload plan for ${result.target}: ${plural(result.plan.send, "files")} to send (${formatBytes(result.plan.bytesToSend)}), ${result.plan.skip} already verified`,
   ];
   for (const item of result.plan.items) {
     const via = item.action === "send" ? ` (written as ${item.tempName}, then renamed)` : "";
@@ -83,7 +84,7 @@ export function uploadOutcome(
   }
   if (result.dryRun) return { status: "dry-run", exit: "ok", summary, counts: uploadCounts(result) };
   log.info(
-    `${result.totals.sent} file(s) sent and verified, ${result.totals.skipped} already there, at ${result.target}`,
+    `${plural(result.totals.sent, "files")} sent and verified, ${result.totals.skipped} already there, at ${result.target}`,
   );
   return { status: "ok", exit: "ok", summary, counts: uploadCounts(result) };
 }
@@ -104,6 +105,7 @@ export const uploadCommand = defineCommand({
     "Send a rendered folder's files (from its manifest.json) to an SFTP server or a local folder, each verified",
   positionals: { dir: { type: "string", describe: "Folder written by render (holds manifest.json)" } },
   options: {
+    ...PROGRESS_OPTIONS,
     to: {
       type: "string",
       default: DEFAULT_TARGET,

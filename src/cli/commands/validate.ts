@@ -1,18 +1,18 @@
-import { makeIssue, type Issue } from "../../core/issue.js";
-import { MAX_ISSUES_KEPT } from "../../render/render-tally.js";
 import { loadProfile } from "../../profile/load-profile.js";
+import { RenderTally } from "../../render/render-tally.js";
 import { validateInputs } from "../../validate/validate-inputs.js";
 import { defineCommand } from "../command.js";
+import { PROGRESS_OPTIONS } from "../progress-option.js";
+import { inputBytes } from "../input-bytes.js";
 import { INPUT_OPTIONS, inputPaths, validateOptionsFromArgs } from "../input-options.js";
-import { newRowCounts } from "../../core/row-counts.js";
-import { tallyEvent } from "../input-counts.js";
+import { formatCount } from "../../core/format-amount.js";
 
 export const validateCommand = defineCommand({
   command: "validate <inputs..>",
   describe:
     "Check definition and assignment files (CSV, JSON, NDJSON) and report every problem; writes nothing",
   positionals: { inputs: { type: "string", array: true, describe: "Input files" } },
-  options: { ...INPUT_OPTIONS },
+  options: { ...PROGRESS_OPTIONS, ...INPUT_OPTIONS },
   issuesFormatOption: "format",
   examples: [
     [
@@ -24,39 +24,41 @@ export const validateCommand = defineCommand({
     const profile = await loadProfile(args.profile, ctx.cwd);
     const options = validateOptionsFromArgs(args, profile);
     const inputs = inputPaths((args.inputs as string[] | undefined) ?? [], ctx.cwd);
-    const counts = newRowCounts();
-    const issues: Issue[] = [];
-    // Millions of bad rows must not become one string too long to print: keep the first ones.
-    const omitted = { error: 0, warning: 0 };
-    let errors = false;
+    // The same bookkeeping as render's: the counts and the status come from the same events.
+    const tally = new RenderTally(Number.MAX_SAFE_INTEGER);
     const files: { file: string; kind: string; records: number }[] = [];
-    const progress = ctx.progress({ label: "validate", unit: "rows" });
+    const progress = ctx.progress({ label: "validate", unit: "bytes", total: await inputBytes(inputs) });
+    let bytes = 0;
+    options.onBytes = (n) => (bytes = n);
     for await (const batch of validateInputs(inputs, options)) {
       for (const event of batch) {
-        if (event.type === "issue") {
-          if (event.issue.severity === "error") errors = true;
-          if (issues.length < MAX_ISSUES_KEPT) issues.push(event.issue);
-          else omitted[event.issue.severity] += 1;
-        } else if (event.type === "input-done")
-          files.push({ file: event.file, kind: event.kind, records: event.records });
-        else tallyEvent(counts, event);
+        if (event.type === "issue") tally.issue(event.issue);
+        else if (event.type === "promotion") tally.promotion(true);
+        else if (event.type === "assignment") tally.assignment();
+        else if (event.type === "rejected") tally.rejected(event);
+        else {
+          if (event.type === "input-done")
+            files.push({ file: event.file, kind: event.kind, records: event.records });
+          tally.otherEvent();
+        }
       }
-      progress.set(counts.read);
+      progress.set(bytes, formatCount(tally.counts.read, "rows"));
     }
     progress.done();
+    const issues = tally.report("validate.issues_omitted");
+    const filesWithErrors = tally.filesWithErrors().length;
+    const invalid = tally.counts.rejected > 0 || filesWithErrors > 0;
+    const omitted = tally.issuesOmitted;
     const left = omitted.error + omitted.warning;
-    if (left > 0)
-      issues.push(
-        makeIssue(
-          "validate.issues_omitted",
-          `${left} more issues are not listed (errors: ${omitted.error}, warnings: ${omitted.warning}); fix the ones listed and run again`,
-          { file: issues[issues.length - 1]?.file ?? "" },
-        ),
-      );
     return {
-      status: errors ? "invalid" : "ok",
-      exit: errors ? "invalid_data" : "ok",
-      summary: { counts, inputs: files, ...(left > 0 ? { issuesOmitted: omitted } : {}) },
+      status: invalid ? "invalid" : "ok",
+      exit: invalid ? "invalid_data" : "ok",
+      summary: {
+        counts: tally.counts,
+        filesWithErrors,
+        inputs: files,
+        ...(left > 0 ? { issuesOmitted: omitted } : {}),
+      },
       issues,
     };
   },
