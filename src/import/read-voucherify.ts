@@ -208,7 +208,7 @@ async function* readCsvExport(file: string, stats: ReadStats): AsyncGenerator<Vo
       if (decoder.utf16) continue;
       const decoded = decoder.decode(chunk);
       if (decoder.utf16) continue;
-      state.badLines.push(...decoded.badLines);
+      for (const line of decoded.badLines) state.badLines.push(line);
       const batch = csvRecords(state, scanner.push(decoded.text));
       stats.records += batch.records.length;
       if (batch.records.length > 0 || batch.issues.length > 0) yield batch;
@@ -224,7 +224,7 @@ async function* readCsvExport(file: string, stats: ReadStats): AsyncGenerator<Vo
     return;
   }
   const rest = decoder.end();
-  state.badLines.push(...rest.badLines);
+  for (const line of rest.badLines) state.badLines.push(line);
   const batch = csvRecords(state, [...scanner.push(rest.text), ...scanner.end()]);
   stats.records += batch.records.length;
   if (state.header === undefined)
@@ -242,7 +242,7 @@ function csvRecords(state: CsvState, records: CsvRecord[]): VoucherifyBatch {
     const bad = takeBadLines(state, rec.endLine);
     if (state.header === undefined) {
       state.header = rec.fields.map((f) => f.trim());
-      issues.push(...headerIssues(state, rec));
+      for (const issue of headerIssues(state, rec)) issues.push(issue);
       for (const line of bad)
         issues.push(
           makeIssue("read.encoding_invalid", "header: expected UTF-8 text, got bytes that are not UTF-8", {

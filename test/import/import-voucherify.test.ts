@@ -149,6 +149,16 @@ describe("import voucherify", () => {
     expect(existsSync(join(dir, "out.csv"))).toBe(false);
   });
 
+  it("reports a header with 130,000 duplicate columns without a stack trace", async () => {
+    const header = ["id", "result", ...Array.from({ length: 130_000 }, () => "date")].join(";");
+    const dir = folder({ "mapping.json": MAPPING, "customers.csv": CUSTOMERS, "r.csv": `${header}\n` });
+    const run = await importIn(dir, "r.csv", "out.csv", ["--format", "json"]);
+    expect(run.code).toBe(65);
+    expect(run.stderr).not.toMatch(/RangeError|\n\s+at /);
+    expect(run.stdout).toContain("read.csv_header_duplicate");
+    expect(existsSync(join(dir, "out.csv"))).toBe(false);
+  });
+
   it("refuses a mapping that does not fit its schema, and a customers file with a bad GUID (exit 78)", async () => {
     const bad = folder({
       "mapping.json": JSON.stringify({ tiers: { promo_1: "" }, channel: {} }),

@@ -103,7 +103,7 @@ export const importVoucherifyCommand = defineCommand({
     const progress = ctx.progress({ label: "import", unit: "records" });
     const inputFormat = await voucherifyFormatOf(input!);
     for await (const batch of readVoucherify(input!, inputFormat, stats)) {
-      fileIssues.push(...batch.issues);
+      for (const issue of batch.issues) fileIssues.push(issue);
       for (const record of batch.records) planner.add(interpretRecord(record));
       progress.set(stats.records);
     }
