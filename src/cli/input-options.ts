@@ -4,6 +4,7 @@ import { EngageError } from "../core/errors.js";
 import type { Profile } from "../schemas/profile.js";
 import type { ValidateOptions } from "../validate/validate-inputs.js";
 import { DEFAULT_MAX_FIELD_CHARS } from "../read/csv-scanner.js";
+import type { CsvDecodeOptions } from "../read/csv-records.js";
 import { INPUT_ENCODINGS } from "../read/input-encoding.js";
 
 /** Options of every command that reads definition and assignment files. */
@@ -98,6 +99,19 @@ export function parseColumns(text: string | undefined): Record<string, string> |
   return out;
 }
 
+/** The CSV decoding flags (`--encoding`, `--max-field-bytes`) as the readers take them. */
+export function csvDecodeOptionsFromArgs(args: {
+  encoding?: string | undefined;
+  maxFieldBytes?: string | undefined;
+}): CsvDecodeOptions {
+  const options: CsvDecodeOptions = {};
+  const encoding = INPUT_ENCODINGS.find((e) => e === args.encoding);
+  if (encoding !== undefined) options.encoding = encoding;
+  if (args.maxFieldBytes !== undefined)
+    options.maxFieldChars = parseCount("max-field-bytes", args.maxFieldBytes, DEFAULT_MAX_FIELD_CHARS, 1);
+  return options;
+}
+
 /** Builds the validate stage's options from parsed flags. */
 export function validateOptionsFromArgs(
   args: {
@@ -113,10 +127,7 @@ export function validateOptionsFromArgs(
 ): ValidateOptions {
   const options: ValidateOptions = { profile, requireDefinitions: args.requireDefinitions === true };
   if (args.allowEmpty === true) options.allowEmpty = true;
-  const encoding = INPUT_ENCODINGS.find((e) => e === args.encoding);
-  if (encoding !== undefined) options.encoding = encoding;
-  if (args.maxFieldBytes !== undefined)
-    options.maxFieldChars = parseCount("max-field-bytes", args.maxFieldBytes, DEFAULT_MAX_FIELD_CHARS, 1);
+  Object.assign(options, csvDecodeOptionsFromArgs(args));
   if (args.kind === "definitions" || args.kind === "assignments") options.kind = args.kind;
   const columns = parseColumns(args.columns);
   if (columns !== undefined) options.columns = columns;

@@ -1,8 +1,15 @@
-import { createReadStream } from "node:fs";
 import { createHash } from "node:crypto";
 import { open, readFile } from "node:fs/promises";
 import { makeIssue, type Issue } from "../core/issue.js";
-import { CsvScanner, type CsvRecord } from "../read/csv-scanner.js";
+import {
+  invalidByteIssues,
+  scanCsvFile,
+  utf16Issue,
+  type CsvDecodeOptions,
+  type InvalidBytesContext,
+} from "../read/csv-records.js";
+import type { CsvRecord } from "../read/csv-scanner.js";
+import type { ChunkDecoder } from "../read/input-encoding.js";
 import { formatOf } from "../read/input-format.js";
 import { unreadable } from "../read/input-errors.js";
 import { parseJson, type JsonNode } from "../read/json-parser.js";
@@ -23,7 +30,6 @@ export interface VoucherifyBatch {
   issues: Issue[];
 }
 
-const CHUNK = 1 << 16;
 const BATCH = 1000;
 
 /** Columns a CSV export must have: without them no record can be read. */
@@ -75,8 +81,9 @@ export async function* readVoucherify(
   file: string,
   format: InputFormat,
   stats: ReadStats,
+  options: CsvDecodeOptions = {},
 ): AsyncGenerator<VoucherifyBatch> {
-  if (format === "csv") yield* readCsvExport(file, stats);
+  if (format === "csv") yield* readCsvExport(file, options, stats);
   else if (format === "ndjson") yield* readNdjsonRecords(file, stats);
   else yield* readJsonDocument(file, stats);
 }
@@ -138,7 +145,7 @@ async function* readJsonDocument(file: string, stats: ReadStats): AsyncGenerator
   const a = decoder.decode(bytes);
   const b = decoder.end();
   if (decoder.utf16) {
-    yield { records: [], issues: [utf16Issue(file)] };
+    yield { records: [], issues: [jsonUtf16Issue(file)] };
     return;
   }
   const text = a.text + b.text;
@@ -177,7 +184,7 @@ async function* readJsonDocument(file: string, stats: ReadStats): AsyncGenerator
   yield { records, issues: issues.splice(0) };
 }
 
-function utf16Issue(file: string): Issue {
+function jsonUtf16Issue(file: string): Issue {
   return makeIssue(
     "read.encoding_invalid",
     "file: expected UTF-8 text, got UTF-16 (it starts with a UTF-16 byte order mark); save it as UTF-8",
@@ -191,47 +198,35 @@ interface CsvState {
   /** The header's columns by name, once known; undefined while no record can be read. */
   columns: Map<string, number> | undefined;
   record: number;
-  badLines: number[];
+  decoder: ChunkDecoder;
+  bytes: InvalidBytesContext;
 }
 
-async function* readCsvExport(file: string, stats: ReadStats): AsyncGenerator<VoucherifyBatch> {
-  const hash = createHash("sha256");
-  const decoder = new Utf8Text();
-  const scanner = new CsvScanner();
-  const state: CsvState = { file, header: undefined, columns: undefined, record: 0, badLines: [] };
-  let stream;
-  try {
-    stream = createReadStream(file, { highWaterMark: CHUNK });
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      hash.update(chunk);
-      stats.bytesRead = (stats.bytesRead ?? 0) + chunk.length;
-      if (decoder.utf16) continue;
-      const decoded = decoder.decode(chunk);
-      if (decoder.utf16) continue;
-      for (const line of decoded.badLines) state.badLines.push(line);
-      const batch = csvRecords(state, scanner.push(decoded.text));
-      stats.records += batch.records.length;
-      if (batch.records.length > 0 || batch.issues.length > 0) yield batch;
-    }
-  } catch (error) {
-    throw unreadable(file, error);
-  } finally {
-    stream?.destroy();
+async function* readCsvExport(
+  file: string,
+  options: CsvDecodeOptions,
+  stats: ReadStats,
+): AsyncGenerator<VoucherifyBatch> {
+  const scan = scanCsvFile(file, options, stats);
+  const encoding = options.encoding ?? "utf-8";
+  const state: CsvState = {
+    file,
+    header: undefined,
+    columns: undefined,
+    record: 0,
+    decoder: scan.decoder,
+    bytes: { file, encoding, hint: encoding === "utf-8" },
+  };
+  for await (const records of scan.records()) {
+    const batch = csvRecords(state, records);
+    stats.records += batch.records.length;
+    if (batch.records.length > 0 || batch.issues.length > 0) yield batch;
   }
-  stats.sha256 = hash.digest("hex");
-  if (decoder.utf16) {
-    yield { records: [], issues: [utf16Issue(file)] };
-    return;
+  if (scan.decoder.utf16) yield { records: [], issues: [utf16Issue(file)] };
+  else if (state.header === undefined) {
+    const empty = "file: expected a header line and records, got an empty file";
+    yield { records: [], issues: [makeIssue("read.file_empty", empty, { file })] };
   }
-  const rest = decoder.end();
-  for (const line of rest.badLines) state.badLines.push(line);
-  const batch = csvRecords(state, [...scanner.push(rest.text), ...scanner.end()]);
-  stats.records += batch.records.length;
-  if (state.header === undefined)
-    batch.issues.push(
-      makeIssue("read.file_empty", "file: expected a header line and records, got an empty file", { file }),
-    );
-  if (batch.records.length > 0 || batch.issues.length > 0) yield batch;
 }
 
 function csvRecords(state: CsvState, records: CsvRecord[]): VoucherifyBatch {
@@ -239,17 +234,10 @@ function csvRecords(state: CsvState, records: CsvRecord[]): VoucherifyBatch {
   const issues: Issue[] = [];
   const { file } = state;
   for (const rec of records) {
-    const bad = takeBadLines(state, rec.endLine);
     if (state.header === undefined) {
       state.header = rec.fields.map((f) => f.trim());
       for (const issue of headerIssues(state, rec)) issues.push(issue);
-      for (const line of bad)
-        issues.push(
-          makeIssue("read.encoding_invalid", "header: expected UTF-8 text, got bytes that are not UTF-8", {
-            file,
-            line,
-          }),
-        );
+      for (const issue of invalidBytes(state, rec, "header: ")) issues.push(issue);
       continue;
     }
     state.record += 1;
@@ -272,14 +260,7 @@ function csvRecords(state: CsvState, records: CsvRecord[]): VoucherifyBatch {
         ),
       );
     }
-    for (const line of bad)
-      problems.push(
-        makeIssue(
-          "read.encoding_invalid",
-          "expected UTF-8 text, got bytes that are not UTF-8 (read as U+FFFD)",
-          { file, line },
-        ),
-      );
+    for (const issue of invalidBytes(state, rec, "")) problems.push(issue);
     const fields = new Map<string, FieldValue>();
     for (const [name, index] of state.columns) {
       const value = rec.fields[index];
@@ -288,6 +269,11 @@ function csvRecords(state: CsvState, records: CsvRecord[]): VoucherifyBatch {
     out.push({ at: { file, line: rec.line, record: state.record }, fields, problems });
   }
   return { records: out, issues };
+}
+
+function invalidBytes(state: CsvState, rec: CsvRecord, prefix: string): Issue[] {
+  if (!state.decoder.invalid) return [];
+  return invalidByteIssues(state.bytes, rec, prefix, prefix === "" ? (i) => state.header?.[i] : undefined);
 }
 
 /** Reads the header: known columns by name; a column twice, or one every record needs missing, stops the file. */
@@ -333,13 +319,4 @@ function headerIssues(state: CsvState, rec: CsvRecord): Issue[] {
   }
   if (usable) state.columns = columns;
   return issues;
-}
-
-function takeBadLines(state: CsvState, endLine: number): number[] {
-  const taken: number[] = [];
-  while (state.badLines.length > 0 && state.badLines[0]! <= endLine) {
-    const line = state.badLines.shift()!;
-    if (taken[taken.length - 1] !== line) taken.push(line);
-  }
-  return taken;
 }

@@ -1,5 +1,3 @@
-import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
 import { open } from "node:fs/promises";
 import { makeIssue, type Issue } from "../core/issue.js";
 import { CsvScanner, type CsvRecord } from "./csv-scanner.js";
@@ -7,19 +5,16 @@ import { interpretCsvHeader, type HeaderOptions } from "./csv-header.js";
 import { unreadable } from "./input-errors.js";
 import { NO_PROBLEMS, type CsvRow, type CsvTable, type ReadBatch, type ReadStats } from "./raw-row.js";
 import {
-  createChunkDecoder,
-  ENCODING_HINT,
-  type ChunkDecoder,
-  type InputEncoding,
-} from "./input-encoding.js";
+  invalidByteIssues,
+  scanCsvFile,
+  utf16Issue,
+  type CsvDecodeOptions,
+  type InvalidBytesContext,
+} from "./csv-records.js";
+import { createChunkDecoder, type ChunkDecoder } from "./input-encoding.js";
 
 /** How to read a CSV file: its header mapping, its encoding and the longest field kept. */
-export interface CsvReadOptions extends HeaderOptions {
-  /** utf-8 unless named. */
-  encoding?: InputEncoding | undefined;
-  /** Characters; 1 MiB unless named (`--max-field-bytes`). */
-  maxFieldChars?: number | undefined;
-}
+export interface CsvReadOptions extends HeaderOptions, CsvDecodeOptions {}
 
 const CHUNK = 1 << 16;
 /** The header must fit in this much text; a probe reads no further. */
@@ -72,61 +67,26 @@ export async function* readCsv(
   options: CsvReadOptions,
   stats: ReadStats,
 ): AsyncGenerator<ReadBatch> {
-  const hash = createHash("sha256");
-  const decoder = createChunkDecoder(options.encoding);
-  const scanner = new CsvScanner({ maxFieldChars: options.maxFieldChars });
+  const scan = scanCsvFile(file, options, stats);
   const state: CsvState = {
     file,
     options,
     table: undefined,
     record: 0,
-    decoder,
-    hint: (options.encoding ?? "utf-8") === "utf-8",
+    decoder: scan.decoder,
+    bytes: { file, encoding: options.encoding ?? "utf-8", hint: (options.encoding ?? "utf-8") === "utf-8" },
     headerSeen: false,
   };
-  let stream;
-  try {
-    stream = createReadStream(file, { highWaterMark: CHUNK });
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      hash.update(chunk);
-      stats.bytesRead = (stats.bytesRead ?? 0) + chunk.length;
-      if (decoder.utf16) continue;
-      const decoded = decoder.decode(chunk);
-      if (decoder.utf16) continue;
-      const records = scanner.push(decoded);
-      const batch = toRows(state, records, scanner.separator ?? ";");
-      stats.records += batch.rows.length;
-      if (batch.rows.length > 0 || batch.issues.length > 0) yield batch;
-    }
-  } catch (error) {
-    throw unreadable(file, error);
-  } finally {
-    stream?.destroy();
+  for await (const records of scan.records()) {
+    const batch = toRows(state, records, scan.delimiter);
+    stats.records += batch.rows.length;
+    if (batch.rows.length > 0 || batch.issues.length > 0) yield batch;
   }
-  stats.sha256 = hash.digest("hex");
-  if (decoder.utf16) {
-    yield {
-      rows: [],
-      issues: [
-        makeIssue(
-          "read.encoding_invalid",
-          "file: expected UTF-8 text, got UTF-16 (it starts with a UTF-16 byte order mark); name it with --encoding utf-16le or utf-16be, or save it as UTF-8",
-          { file, line: 1 },
-        ),
-      ],
-    };
-    return;
+  if (scan.decoder.utf16) yield { rows: [], issues: [utf16Issue(file)] };
+  else if (!state.headerSeen) {
+    const empty = "file: expected a header line and records, got an empty file";
+    yield { rows: [], issues: [makeIssue("read.file_empty", empty, { file })] };
   }
-  const rest = decoder.end();
-  const last = scanner.push(rest);
-  for (const record of scanner.end()) last.push(record);
-  const batch = toRows(state, last, scanner.separator ?? ";");
-  stats.records += batch.rows.length;
-  if (!state.headerSeen)
-    batch.issues.push(
-      makeIssue("read.file_empty", "file: expected a header line and records, got an empty file", { file }),
-    );
-  if (batch.rows.length > 0 || batch.issues.length > 0) yield batch;
 }
 
 interface CsvState {
@@ -136,8 +96,7 @@ interface CsvState {
   record: number;
   /** Once it saw bytes not valid in the encoding, each record's fields are searched for U+FFFD. */
   decoder: ChunkDecoder;
-  /** The next encoding issue names `--encoding` (once per file, when read as UTF-8). */
-  hint: boolean;
+  bytes: InvalidBytesContext;
   headerSeen: boolean;
 }
 
@@ -211,32 +170,13 @@ function toRows(state: CsvState, records: CsvRecord[], delimiter: ";" | ","): Re
   return { rows, issues };
 }
 
-/**
- * An issue for each field of the record that holds bytes not valid in the encoding, at the
- * field's own column. The decoder turned each into U+FFFD; it is searched only once the decoder
- * saw such bytes, so a file with none pays nothing (and a real U+FFFD there is not mistaken).
- */
 function badFields(state: CsvState, record: CsvRecord, prefix: string, table?: CsvTable): Issue[] {
-  const out: Issue[] = [];
-  const encoding = state.options.encoding ?? "utf-8";
-  record.fields.forEach((value, index) => {
-    if (!value.includes("\uFFFD")) return;
-    const hint = state.hint ? `; ${ENCODING_HINT}` : "";
-    state.hint = false;
-    out.push(
-      makeIssue(
-        "read.encoding_invalid",
-        `${prefix}expected ${encoding.toUpperCase()} text, got bytes that are not ${encoding.toUpperCase()} (read as U+FFFD)${hint}`,
-        {
-          file: state.file,
-          line: record.line,
-          column: index + 1,
-          ...(table !== undefined ? { field: fieldName(table, index) } : {}),
-        },
-      ),
-    );
-  });
-  return out;
+  return invalidByteIssues(
+    state.bytes,
+    record,
+    prefix,
+    table === undefined ? undefined : (index) => fieldName(table, index),
+  );
 }
 
 function fieldName(table: CsvTable, index: number): string {

@@ -8,7 +8,7 @@ import { runCli } from "../support/run-cli.js";
 const CONTACT_A = "7b89b95e-6347-4d66-8b02-a10a9c830119";
 const CONTACT_B = "0c1f5d2e-8a4b-4f6c-9d3e-2b7a1c5e9f80";
 
-function folder(files: Record<string, string>): string {
+function folder(files: Record<string, string | Buffer>): string {
   const dir = mkdtempSync(join(tmpdir(), "engage-import-"));
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return dir;
@@ -89,6 +89,35 @@ describe("import voucherify", () => {
         redeemedAt: "2026-02-05T10:00:00+01:00",
       },
     ]);
+  });
+
+  it("reads a windows-1252 CSV export with --encoding, and without it names the option at the bad field's column", async () => {
+    const csv = Buffer.from(
+      [
+        "id,date,result,customer.source_id,related_object_type,promotion_tier.id,channel.channel_type",
+        "r_1,2026-02-03T09:14:07Z,SUCCESS,src-\u00e5,promotion_tier,promo_1,API",
+        "",
+      ].join("\r\n"),
+      "latin1",
+    );
+    const mapping = JSON.stringify({ ...JSON.parse(MAPPING), customers: { "src-\u00e5": CONTACT_A } });
+    const dir = folder({ "mapping.json": mapping, "customers.csv": CUSTOMERS, "r.csv": csv });
+    const ok = await importIn(dir, "r.csv", "out.csv", ["--encoding", "windows-1252"]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.summary).toMatchObject({ counts: { read: 1, written: 1 } });
+    expect(readFileSync(join(dir, "out.csv"), "utf8")).toContain(`;${CONTACT_A};SPRING-26;ECOM;r_1;`);
+
+    const bad = await importIn(dir, "r.csv", "bad.csv", ["--format", "json"]);
+    expect(bad.code).toBe(65);
+    const issues = (JSON.parse(bad.stdout) as { issues: Record<string, unknown>[] }).issues;
+    expect(issues[0]).toMatchObject({
+      code: "read.encoding_invalid",
+      line: 2,
+      column: 4,
+      field: "customer.source_id",
+    });
+    expect(issues[0]!.message).toContain("--encoding");
+    expect(existsSync(join(dir, "bad.csv"))).toBe(false);
   });
 
   it("reports an unmapped customer of an NDJSON file at its line, exits 65 and writes nothing", async () => {

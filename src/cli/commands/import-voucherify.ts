@@ -13,7 +13,7 @@ import { renderRejectsCsv } from "../../render/rejects-csv.js";
 import { writeFileAtomic } from "../../transport/atomic-write.js";
 import { defineCommand } from "../command.js";
 import { PROGRESS_OPTIONS } from "../progress-option.js";
-import { inputPaths, parseCount } from "../input-options.js";
+import { csvDecodeOptionsFromArgs, INPUT_OPTIONS, inputPaths, parseCount } from "../input-options.js";
 
 /** The source systems `import` reads; each is a word after `import`, so more can join. */
 const SOURCES = ["voucherify"] as const;
@@ -63,6 +63,8 @@ export const importVoucherifyCommand = defineCommand({
       demandOption: true,
       describe: "Redemptions file to write; .csv (;), .ndjson or .json by its extension",
     },
+    encoding: INPUT_OPTIONS.encoding,
+    "max-field-bytes": INPUT_OPTIONS["max-field-bytes"],
     "max-rejects": {
       type: "string",
       describe:
@@ -102,7 +104,7 @@ export const importVoucherifyCommand = defineCommand({
     const stats: ReadStats = { sha256: "", records: 0 };
     const progress = ctx.progress({ label: "import", unit: "records" });
     const inputFormat = await voucherifyFormatOf(input!);
-    for await (const batch of readVoucherify(input!, inputFormat, stats)) {
+    for await (const batch of readVoucherify(input!, inputFormat, stats, csvDecodeOptionsFromArgs(args))) {
       for (const issue of batch.issues) fileIssues.push(issue);
       for (const record of batch.records) planner.add(interpretRecord(record));
       progress.set(stats.records);
