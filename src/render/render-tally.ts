@@ -22,8 +22,20 @@ export interface RejectedEvent {
   raw: Readonly<Record<string, string>>;
 }
 
-const byLine = (file: string, line: number) => `${file}\u0000L${line}`;
-const byRecord = (file: string, record: number) => `${file}\u0000R${record}`;
+/** Numbers (lines or records) by file: a number in a Set takes far less than a string key per row. */
+class PlacesByFile {
+  private readonly byFile = new Map<string, Set<number>>();
+
+  add(file: string, n: number): void {
+    let set = this.byFile.get(file);
+    if (set === undefined) this.byFile.set(file, (set = new Set()));
+    set.add(n);
+  }
+
+  has(file: string, n: number | undefined): boolean {
+    return n !== undefined && this.byFile.get(file)?.has(n) === true;
+  }
+}
 
 /**
  * The bookkeeping of one render, without any output: counts, issues (kept up to a limit),
@@ -35,14 +47,23 @@ export class RenderTally {
   /** The rejected rows to write to rejects.csv (emptied once there are more than `maxRejects`). */
   readonly rejects: RejectedRow[] = [];
   private readonly issues: Issue[] = [];
-  private readonly rejectedAt = new Set<string>();
+  // Where rejected rows are: an error on one of these lines or records belongs to a rejected row.
+  private readonly rejectedLines = new PlacesByFile();
+  private readonly rejectedRecords = new PlacesByFile();
   // Validation reports a row's issues right before the row's own event; errors waiting for it.
   private pendingErrors: Issue[] = [];
   // Errors no rejected row claimed as it came: checked once more at the end, by line and by record.
-  private readonly unclaimedErrors: { file: string; keys: string[] }[] = [];
+  private readonly unclaimedErrors: { file: string; line?: number; record?: number }[] = [];
   private firstOverLimit: Location | undefined;
 
-  constructor(private readonly maxRejects: number) {
+  /**
+   * `keepRows: false` counts rejected rows without keeping their values, for a run that writes no
+   * rejects file (validate), so millions of bad rows take no memory beyond their places.
+   */
+  constructor(
+    private readonly maxRejects: number,
+    private readonly keepRows = true,
+  ) {
     if (!Number.isInteger(maxRejects) || maxRejects < 0)
       throw new RangeError(`maxRejects must be a whole number, got ${maxRejects}`);
   }
@@ -72,8 +93,8 @@ export class RenderTally {
     countRow(c, event.kind, false);
     // Past the limit nothing is written whatever the errors, so their places need not be kept.
     if (c.rejected <= this.maxRejects) {
-      if (event.at.line !== undefined) this.rejectedAt.add(byLine(event.at.file, event.at.line));
-      if (event.at.record !== undefined) this.rejectedAt.add(byRecord(event.at.file, event.at.record));
+      if (event.at.line !== undefined) this.rejectedLines.add(event.at.file, event.at.line);
+      if (event.at.record !== undefined) this.rejectedRecords.add(event.at.file, event.at.record);
     }
     // The row's own errors came just before it, in its file, at or after its first line (a JSON
     // record's field sits on a later line than the record's start).
@@ -82,7 +103,7 @@ export class RenderTally {
       (e) => e.file === event.at.file && start !== undefined && e.line !== undefined && e.line >= start,
     );
     if (c.rejected <= this.maxRejects) {
-      this.rejects.push({ at: event.at, codes: event.codes, raw: event.raw });
+      if (this.keepRows) this.rejects.push({ at: event.at, codes: event.codes, raw: event.raw });
       return false;
     }
     if (this.firstOverLimit !== undefined) return false;
@@ -103,10 +124,10 @@ export class RenderTally {
     if (this.pendingErrors.length === 0) return;
     for (const error of this.pendingErrors) {
       if (claimed(error)) continue;
-      const keys: string[] = [];
-      if (error.line !== undefined) keys.push(byLine(error.file, error.line));
-      if (error.record !== undefined) keys.push(byRecord(error.file, error.record));
-      this.unclaimedErrors.push({ file: error.file, keys });
+      const place: { file: string; line?: number; record?: number } = { file: error.file };
+      if (error.line !== undefined) place.line = error.line;
+      if (error.record !== undefined) place.record = error.record;
+      this.unclaimedErrors.push(place);
     }
     this.pendingErrors = [];
   }
@@ -132,8 +153,8 @@ export class RenderTally {
   filesWithErrors(): string[] {
     this.endOfRow();
     const files = new Set<string>();
-    for (const { file, keys } of this.unclaimedErrors)
-      if (!keys.some((k) => this.rejectedAt.has(k))) files.add(file);
+    for (const { file, line, record } of this.unclaimedErrors)
+      if (!this.rejectedLines.has(file, line) && !this.rejectedRecords.has(file, record)) files.add(file);
     return [...files];
   }
 

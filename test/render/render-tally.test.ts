@@ -66,6 +66,20 @@ describe("RenderTally", () => {
     );
   });
 
+  it("without keeping rows, counts every rejected row and still matches errors to them by line or record", () => {
+    const tally = new RenderTally(Number.MAX_SAFE_INTEGER, false);
+    tally.issue(makeIssue("validate.not_guid", "x", { file: "b.json", record: 2 }));
+    tally.assignment();
+    for (let line = 2; line < 10_002; line += 1) tally.rejected(rejected("a.csv", line));
+    tally.rejected(rejected("b.json", 8, 2));
+    expect(tally.rejects).toHaveLength(0);
+    expect(tally.counts.rejected).toBe(10_001);
+    expect(tally.filesWithErrors()).toEqual([]);
+    tally.issue(error("a.csv", 10_002));
+    tally.otherEvent();
+    expect(tally.filesWithErrors()).toEqual(["a.csv"]);
+  });
+
   it("refuses a negative or fractional limit", () => {
     expect(() => new RenderTally(-1)).toThrow(RangeError);
     expect(() => new RenderTally(1.5)).toThrow(RangeError);

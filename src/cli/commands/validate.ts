@@ -24,8 +24,9 @@ export const validateCommand = defineCommand({
     const profile = await loadProfile(args.profile, ctx.cwd);
     const options = validateOptionsFromArgs(args, profile);
     const inputs = inputPaths((args.inputs as string[] | undefined) ?? [], ctx.cwd);
-    // The same bookkeeping as render's: the counts and the status come from the same events.
-    const tally = new RenderTally(Number.MAX_SAFE_INTEGER);
+    // The same bookkeeping as render's: the counts and the status come from the same events;
+    // validate writes no rejects file, so the rejected rows' values are not kept.
+    const tally = new RenderTally(Number.MAX_SAFE_INTEGER, false);
     const files: { file: string; kind: string; records: number }[] = [];
     const progress = ctx.progress({ label: "validate", unit: "bytes", total: await inputBytes(inputs) });
     let bytes = 0;
