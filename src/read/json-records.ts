@@ -12,16 +12,27 @@ import { NO_PROBLEMS, type JsonRow } from "./raw-row.js";
 
 const ALL_KEYS = [...new Set([...DEFINITION_KEYS, ...ASSIGNMENT_KEYS])];
 
+/** Tells the kind of a JSON record from its keys: undefined when they do not tell (or it is no object). */
+export function createKindDetector(
+  columns?: Readonly<Record<string, string>>,
+): (node: JsonNode) => RecordKind | undefined {
+  const resolve = createNameResolver(ALL_KEYS, columns);
+  return (node) => {
+    if (node.type !== "object") return undefined;
+    const kind = detectKind(node.entries.map((e) => resolve(e.key)));
+    return kind === "definitions" || kind === "assignments" ? kind : undefined;
+  };
+}
+
 /** Tells the kind of JSON records from the keys of the first record whose keys decide it. */
 export function jsonKindOf(
   records: Iterable<JsonNode>,
   columns?: Readonly<Record<string, string>>,
 ): RecordKind | undefined {
-  const resolve = createNameResolver(ALL_KEYS, columns);
+  const detect = createKindDetector(columns);
   for (const node of records) {
-    if (node.type !== "object") continue;
-    const kind = detectKind(node.entries.map((e) => resolve(e.key)));
-    if (kind === "definitions" || kind === "assignments") return kind;
+    const kind = detect(node);
+    if (kind !== undefined) return kind;
   }
   return undefined;
 }
