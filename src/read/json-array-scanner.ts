@@ -177,7 +177,8 @@ export class JsonArrayScanner {
 
   /** Ends the text: sets `problem` unless the array was closed (and nothing but white space followed). */
   end(): void {
-    const here = this.offset;
+    // positions are counted from the end of the last chunk
+    const here = 0;
     switch (this.state) {
       case State.Start:
         this.fail("expected a JSON value, got the end of the file", here);

@@ -213,6 +213,14 @@ export async function* readJsonArray(
   // The file changed since it was checked: what was handed on cannot be taken back, but the
   // error sits on no record, so nothing of the batch is written.
   if (problem !== undefined) issues.push(syntaxIssue(problem));
-  else if (bytes.scanner.notArray) issues.push(syntaxIssue({ code: "read.json_syntax", line: 1, column: 1, message: "expected a JSON array, got another value (the file changed while it was read)" }));
+  else if (bytes.scanner.notArray)
+    issues.push(
+      syntaxIssue({
+        code: "read.json_syntax",
+        line: 1,
+        column: 1,
+        message: "expected a JSON array, got another value (the file changed while it was read)",
+      }),
+    );
   if (issues.length > 0) yield { rows: [], issues };
 }
