@@ -100,6 +100,7 @@ export async function openInput(file: string, options: OpenOptions): Promise<Inp
   // An array is checked whole here, streaming, before any record of it is handed on.
   const check = await checkJsonArray(file, { ...options, maxElementChars });
   if (check !== undefined) {
+    if (check.problem === undefined) stats.recordsExpected = check.records;
     return {
       file,
       format,
