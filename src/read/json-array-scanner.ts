@@ -385,6 +385,7 @@ export class JsonArrayScanner {
     this.parts = [];
     this.partsChars = 0;
     if (parts.length === 0) return last;
+    if (last === "" && parts.length === 1) return parts[0]!;
     parts.push(last);
     return parts.join("");
   }
@@ -408,13 +409,16 @@ export class JsonArrayScanner {
    */
   private closeElement(text: string, from: number, end: number, out: ArrayElement[]): boolean {
     this.state = State.After;
-    if (from >= 0) this.keep(text.slice(from, end));
+    // An element within one chunk is a slice of it, not a copy: most records are.
+    const whole = this.parts.length === 0 && !this.skipping && end - from <= this.maxElementChars;
+    let source = whole ? text.slice(from, end) : "";
+    if (!whole) this.keep(text.slice(from, end));
     if (this.skipping) {
       this.skipping = false;
       out.push({ type: "too_long", line: this.elementLine, column: this.elementColumn, endLine: this.line });
       return true;
     }
-    const source = this.take("");
+    if (!whole) source = this.take("");
     // A string or a scalar is parsed with what follows it, so the messages quote what the whole
     // text's parser would; a container ends at its own bracket.
     const lookahead = this.shape === Shape.Container ? "" : text.slice(end, end + LOOKAHEAD);
