@@ -94,7 +94,11 @@ describe("a JSON array, streamed", () => {
     ]);
     const { rows, issues } = await read("latin1.json", bytes);
     expect(issues).toEqual([]);
-    expect(rows.map((r) => r.problems.map(at))).toEqual([[], [["read.encoding_invalid", 2, undefined]], []]);
+    expect(rows.map((r) => r.problems.map(at))).toEqual([
+      [],
+      [["read.encoding_invalid", 2, 27, "externalPromotionId"]],
+      [],
+    ]);
   });
 
   it("drops a UTF-8 byte order mark and counts columns after it", async () => {
