@@ -68,7 +68,7 @@ const LOOKAHEAD = 20;
  * one stops the scanner (see `problem`).
  */
 export class JsonArrayScanner {
-  /** Set once the text is not an array of the scanner's kind: it does not start with `[`. */
+  /** Set once the text is found not to start with `[` (then it is not read on). */
   notArray = false;
   /** The first syntax error; once set, nothing more is read. */
   problem: JsonSyntaxProblem | undefined;
@@ -102,11 +102,6 @@ export class JsonArrayScanner {
   /** The line an element still open starts on (else the current line): what later chunks may still concern. */
   get openLine(): number {
     return this.state === State.Element ? this.elementLine : this.line;
-  }
-
-  /** True once the closing `]` was read. */
-  get closed(): boolean {
-    return this.state === State.End;
   }
 
   /** Reads the next chunk of text; returns the elements that closed in it. */
