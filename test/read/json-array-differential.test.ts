@@ -327,6 +327,32 @@ describe("the streaming JSON array reader against the whole-text parser and JSON
     );
   });
 
+  it("stops at the depth limit where the whole-text parser does, or at an earlier error", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 250, max: 262 }),
+        fc.array(fc.constantFrom("[", '{"k":', '{"k" '), { minLength: 1, maxLength: 3 }),
+        fc.boolean(),
+        fc.array(fc.nat(), { maxLength: 8 }),
+        (levels, openers, close, cuts) => {
+          let text = '[{"a": 1}, ';
+          for (let k = 0; k < levels; k++) text += openers[k % openers.length]!;
+          if (close) text += "1";
+          const whole = parseJson(text);
+          if (whole.ok) throw new Error("an unclosed text was expected");
+          const ours = stream(Buffer.from(text), cuts);
+          const p = ours.problem!;
+          expect([p.code, p.line, p.column]).toEqual([
+            whole.problem.code,
+            whole.problem.line,
+            whole.problem.column,
+          ]);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it("cuts inside every multi-byte character and every escape alike", () => {
     const text = '[{"a": "ä😀\\u00e4\\ud83d\\ude00\\n\\"", "b": -1.5E+3}, "€", 1e5, true]';
     const bytes = Buffer.from(text, "utf8");
