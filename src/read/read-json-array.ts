@@ -70,6 +70,9 @@ export interface JsonArrayCheck {
   /** The kind of the first record whose keys tell it. */
   kind?: RecordKind;
   root: { line: number; column: number };
+  /** sha256 of the bytes checked, lower-case hex, and their count. */
+  sha256: string;
+  bytes: number;
 }
 
 /**
@@ -108,7 +111,13 @@ export async function checkJsonArray(
   const detect = createKindDetector(options.columns);
   let records = 0;
   let kind: RecordKind | undefined;
-  for await (const { chunk } of chunksOf(file, bytes)) {
+  const hash = createHash("sha256");
+  let size = 0;
+  for await (const { chunk, raw } of chunksOf(file, bytes)) {
+    if (raw !== undefined) {
+      hash.update(raw);
+      size += raw.length;
+    }
     records += chunk.elements.length;
     if (kind === undefined)
       for (const element of chunk.elements) {
@@ -121,6 +130,8 @@ export async function checkJsonArray(
   return {
     records,
     root: scanner.root,
+    sha256: hash.digest("hex"),
+    bytes: size,
     ...(kind !== undefined ? { kind } : {}),
     ...(scanner.problem !== undefined ? { problem: scanner.problem } : {}),
   };
@@ -173,9 +184,9 @@ export async function* readJsonArray(
     stats.bytesRead = (stats.bytesRead ?? 0) + raw.length;
   };
   if (check.problem !== undefined) {
-    // no record of a broken file is handed on; it is read again only for its hash
-    for await (const { raw } of chunksOf(file, bytes)) if (raw !== undefined) count(raw);
-    stats.sha256 = hash.digest("hex");
+    // no record of a broken file is handed on, and it is not read again
+    stats.sha256 = check.sha256;
+    stats.bytesRead = check.bytes;
     yield { rows: [], issues: [syntaxIssue(check.problem)] };
     return;
   }
