@@ -14,6 +14,7 @@ import type { LogLevel } from "../core/logger.js";
 import { createLogger } from "./logger.js";
 import { createProgress } from "./progress.js";
 import { formatIssuesText } from "./report-issues.js";
+import { writeIssuesJson } from "./write-issues-json.js";
 import { explainUsageError } from "./suggest.js";
 import { TOOL_VERSION } from "./version.js";
 
@@ -190,8 +191,11 @@ export async function main(
           const issues = outcome.issues ?? [];
           const format = c.issuesFormatOption ? a[c.issuesFormatOption] : undefined;
           if (issues.length > 0) {
-            if (format === "json") writeData(`${JSON.stringify({ issues })}\n`);
-            else streams.stderr.write(formatIssuesText(issues, { limitPerFile: a.verbose ? Infinity : 200 }));
+            if (format === "json") {
+              dataOnStdout = true;
+              await writeIssuesJson(streams.stdout, issues);
+            } else
+              streams.stderr.write(formatIssuesText(issues, { limitPerFile: a.verbose ? Infinity : 200 }));
           }
         },
       );

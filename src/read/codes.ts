@@ -24,7 +24,7 @@ export const READ_CODES = {
   "read.record_too_long": {
     severity: "error",
     summary:
-      "A CSV record or NDJSON line longer than 16 times `--max-field-bytes`; skipped to its end in bounded memory.",
+      "A CSV record, NDJSON line or record of a JSON array longer than 16 times `--max-field-bytes`; skipped to its end in bounded memory.",
   },
   "read.csv_column_count": {
     severity: "error",
@@ -46,7 +46,7 @@ export const READ_CODES = {
   },
   "read.json_syntax": {
     severity: "error",
-    summary: "JSON that does not parse; reported at the offending token.",
+    summary: "JSON that does not parse; reported at the offending token. No record of the file is read.",
   },
   "read.json_depth": {
     severity: "error",

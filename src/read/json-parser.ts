@@ -81,23 +81,49 @@ export class JsonParser {
   private lineStart = 0;
   private depth = 0;
 
+  /**
+   * `firstLine` and `firstColumn` place the text's first character in the file; `depth` is how
+   * many arrays and objects already enclose it there (a record of a streamed array sits in one).
+   */
   constructor(
     private readonly text: string,
     firstLine = 1,
+    firstColumn = 1,
+    depth = 0,
   ) {
     this.line = firstLine;
+    // columns are counted from lineStart, so the first line starts as if firstColumn - 1 characters came before
+    this.lineStart = 1 - firstColumn;
+    this.depth = depth;
   }
 
   /** Parses the whole text as one value. */
   parseDocument(): JsonParseResult {
-    try {
+    return this.attempt(() => {
       this.skipSpace();
       if (this.pos >= this.text.length) this.fail("expected a JSON value, got the end of the file");
       const node = this.parseValue();
       this.skipSpace();
       if (this.pos < this.text.length)
         this.fail(`expected the end of the file after the value, got ${this.describeHere()}`);
-      return { ok: true, node };
+      return node;
+    });
+  }
+
+  /**
+   * Parses one value at the start of the text and stops after it, whatever follows: how a
+   * streamed array's record is read, its end found by the caller.
+   */
+  parseOne(): JsonParseResult {
+    return this.attempt(() => {
+      if (this.pos >= this.text.length) this.fail("expected a JSON value, got the end of the file");
+      return this.parseValue();
+    });
+  }
+
+  private attempt(parse: () => JsonNode): JsonParseResult {
+    try {
+      return { ok: true, node: parse() };
     } catch (error) {
       if (error instanceof JsonSyntaxError)
         return {

@@ -12,16 +12,27 @@ import { NO_PROBLEMS, type JsonRow } from "./raw-row.js";
 
 const ALL_KEYS = [...new Set([...DEFINITION_KEYS, ...ASSIGNMENT_KEYS])];
 
+/** Tells the kind of a JSON record from its keys: undefined when they do not tell (or it is no object). */
+export function createKindDetector(
+  columns?: Readonly<Record<string, string>>,
+): (node: JsonNode) => RecordKind | undefined {
+  const resolve = createNameResolver(ALL_KEYS, columns);
+  return (node) => {
+    if (node.type !== "object") return undefined;
+    const kind = detectKind(node.entries.map((e) => resolve(e.key)));
+    return kind === "definitions" || kind === "assignments" ? kind : undefined;
+  };
+}
+
 /** Tells the kind of JSON records from the keys of the first record whose keys decide it. */
 export function jsonKindOf(
   records: Iterable<JsonNode>,
   columns?: Readonly<Record<string, string>>,
 ): RecordKind | undefined {
-  const resolve = createNameResolver(ALL_KEYS, columns);
+  const detect = createKindDetector(columns);
   for (const node of records) {
-    if (node.type !== "object") continue;
-    const kind = detectKind(node.entries.map((e) => resolve(e.key)));
-    if (kind === "definitions" || kind === "assignments") return kind;
+    const kind = detect(node);
+    if (kind !== undefined) return kind;
   }
   return undefined;
 }
@@ -113,6 +124,38 @@ export function badLinesWithin(badLines: readonly number[], from: number, to: nu
   return out;
 }
 
+/**
+ * Where on each of `lines` the record's first byte that is not UTF-8 sits: the first U+FFFD
+ * the decoder put on that line, with the key whose value holds it. Only records on such lines
+ * are searched, so a file without bad bytes pays nothing.
+ */
+function badBytesIn(
+  node: JsonNode,
+  source: string,
+  lines: readonly number[],
+): { line: number; column?: number; field?: string }[] {
+  const wanted = new Set(lines);
+  const out: { line: number; column?: number; field?: string }[] = [];
+  let line = node.line;
+  let column = node.column;
+  for (let i = node.start; i < node.end && wanted.size > 0; i++) {
+    const c = source.charCodeAt(i);
+    if (c === 0x0a) {
+      line += 1;
+      column = 1;
+      continue;
+    }
+    if (c === 0xfffd && wanted.delete(line)) {
+      const entry =
+        node.type === "object" ? node.entries.find((e) => e.value.start <= i && i < e.value.end) : undefined;
+      out.push({ line, column, ...(entry !== undefined ? { field: entry.key } : {}) });
+    }
+    column += 1;
+  }
+  for (const rest of wanted) out.push({ line: rest });
+  return out.sort((a, b) => a.line - b.line);
+}
+
 /** Turns one JSON value standing for a record into a row, with the read problems it has. */
 export function jsonRowOf(
   file: string,
@@ -143,15 +186,17 @@ export function jsonRowOf(
       }),
     );
   }
-  for (const line of badLinesWithin(badLines, node.line, endLine)) {
-    problems.push(
-      makeIssue(
-        "read.encoding_invalid",
-        "expected UTF-8 text, got bytes that are not UTF-8 (read as U+FFFD)",
-        { file, line },
-      ),
-    );
-  }
+  const bad = badLinesWithin(badLines, node.line, endLine);
+  if (bad.length > 0)
+    for (const at of badBytesIn(node, source, bad)) {
+      problems.push(
+        makeIssue(
+          "read.encoding_invalid",
+          "expected UTF-8 text, got bytes that are not UTF-8 (read as U+FFFD)",
+          { file, ...at },
+        ),
+      );
+    }
   return {
     format: "json",
     kind,

@@ -5,6 +5,7 @@ import { formatOf } from "./input-format.js";
 import { unreadable } from "./input-errors.js";
 import { probeCsvHeader, readCsv } from "./read-csv.js";
 import { probeJsonKind, readJson } from "./read-json.js";
+import { checkJsonArray, readJsonArray } from "./read-json-array.js";
 import { probeNdjsonKind, readNdjson } from "./read-ndjson.js";
 import type { InputFormat, ReadBatch, ReadStats } from "./raw-row.js";
 import type { InputEncoding } from "./input-encoding.js";
@@ -93,6 +94,21 @@ export async function openInput(file: string, options: OpenOptions): Promise<Inp
       size,
       stats,
       rows: () => readNdjson(file, kind ?? "unknown", stats, { maxLineChars: maxLine }),
+    };
+  }
+  const maxElementChars = options.maxFieldChars === undefined ? undefined : options.maxFieldChars * 16;
+  // An array is checked whole here, streaming, before any record of it is handed on.
+  const check = await checkJsonArray(file, { ...options, maxElementChars });
+  if (check !== undefined) {
+    if (check.problem === undefined) stats.recordsExpected = check.records;
+    return {
+      file,
+      format,
+      // a broken file tells no kind, as one read whole would not
+      kind: check.problem === undefined ? (options.kind ?? check.kind) : options.kind,
+      size,
+      stats,
+      rows: () => readJsonArray(file, { ...options, maxElementChars }, stats, check),
     };
   }
   const kind = await probeJsonKind(file, options);

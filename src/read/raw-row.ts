@@ -64,8 +64,8 @@ export interface ReadStats {
   sha256: string;
   /** Records read (rows handed on), the CSV header not counted. */
   records: number;
-  /** Bytes of the file read so far (a JSON file is read whole at once). */
+  /** Bytes of the file read so far (a JSON document that is not an array is read whole at once). */
   bytesRead?: number;
-  /** All the records the file holds, once a reader knows before handing them all on (JSON). */
+  /** All the records the file holds, when known before they are handed on (JSON, from its check). */
   recordsExpected?: number;
 }

@@ -43,7 +43,7 @@ async function loadJson(file: string): Promise<LoadedJson> {
 }
 
 /**
- * Tells the kind of a JSON file: `mixed` for `{"promotions", "assignments"}`; for an array, the
+ * Tells the kind of a JSON file read whole: `mixed` for `{"promotions", "assignments"}`; for an array, the
  * forced kind or that of its first record whose keys decide it; undefined when nothing tells.
  */
 export async function probeJsonKind(
@@ -60,8 +60,8 @@ export async function probeJsonKind(
 }
 
 /**
- * Reads a JSON file whole (an array of records, or a mixed document, of which `part` picks
- * one) and hands its records on in batches. Problems with the file itself come only with
+ * Reads a JSON file whole (a mixed document, of which `part` picks one, or anything else that
+ * is not an array; arrays are streamed by `readJsonArray`) and hands its records on in batches. Problems with the file itself come only with
  * `fileIssues`, so a mixed file read in two parts reports them once.
  */
 export async function* readJson(
