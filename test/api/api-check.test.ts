@@ -339,13 +339,22 @@ describe("api check", () => {
     expect(reportOf(run.stdout).counts.missing).toBe(0);
   });
 
-  it("refuses an input file and csv or html issues for redeem", async () => {
-    expect(
-      (await runCli(["api", "check", "x.csv", "--api-url", fake.url], { env: { ENGAGE_PROMO_API_KEY: KEY } }))
-        .code,
-    ).toBe(2);
-    expect(
-      (await runCli(["api", "redeem", "--api-url", fake.url], { env: { ENGAGE_PROMO_API_KEY: KEY } })).code,
-    ).toBe(2);
+  it("takes no input file, and leaves redeem without one, or with csv or html issues, a usage error", async () => {
+    const env = { ENGAGE_PROMO_API_KEY: KEY };
+    const input = write("r.csv", ["id;redemptionChannel", `${contact(1)};POS`]);
+    const usage = async (argv: string[]) => {
+      const run = await runCli([...argv, "--api-url", fake.url], { env });
+      expect(run.code, argv.join(" ")).toBe(2);
+      return run.summary;
+    };
+    await usage(["api", "check", input, "--expected", input]);
+    await usage(["api", "redeem"]);
+    expect(await usage(["api", "redeem", input, "--format", "html"])).toMatchObject({
+      error: { code: "cli.invalid_value" },
+    });
+    expect(await usage(["api", "check", "--expected", input, "--contacts", "0"])).toMatchObject({
+      error: { code: "cli.invalid_number" },
+    });
+    expect(fake.requests).toEqual([]);
   });
 });

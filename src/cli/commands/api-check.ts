@@ -162,12 +162,17 @@ export async function runApiCheck(
     );
 
   const readProgress = ctx.progress({ label: "contacts", unit: "records", total: contacts.length });
-  const reads = await readContacts(setup.client, contacts, {
-    concurrency: setup.concurrency,
-    deadlineAt: setup.deadlineAt,
-    log: ctx.log,
-    onProgress: (n) => readProgress.set(n),
-  });
+  let reads: Awaited<ReturnType<typeof readContacts>>;
+  try {
+    reads = await readContacts(setup.client, contacts, {
+      concurrency: setup.concurrency,
+      deadlineAt: setup.deadlineAt,
+      log: ctx.log,
+      onProgress: (n) => readProgress.set(n),
+    });
+  } finally {
+    setup.client.close();
+  }
   readProgress.done();
 
   const checked = new Set<string>();
