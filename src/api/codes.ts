@@ -30,6 +30,25 @@ export const API_CODES = {
     severity: "error",
     summary: "A row left unsent: the deadline passed or Engage stayed unavailable; a re-run sends it.",
   },
+  "api.contact_refused": {
+    severity: "error",
+    summary:
+      "api check: Engage answered a contact's read with an error (400 InvalidContactId, 404 ContactNotFound) or no list; that contact is not compared.",
+  },
+  "api.contact_not_read": {
+    severity: "error",
+    summary:
+      "api check: a contact left unread (Engage unavailable after retries, or the deadline passed); not compared, a re-run reads it.",
+  },
+  "api.contact_not_sent": {
+    severity: "warning",
+    summary:
+      "api check: a contact of --contacts-file with no expected assignment; whatever the API shows for it is unexpected.",
+  },
+  "api.check_empty": {
+    severity: "warning",
+    summary: "api check: no contact to check (no contactId in --expected, or an empty --contacts-file).",
+  },
   "api.journal_line_invalid": {
     severity: "warning",
     summary: "A journal line that cannot be read (a torn last line after a crash); it is ignored.",

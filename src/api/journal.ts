@@ -72,12 +72,14 @@ export async function readJournal(
 
 /**
  * An append-only journal file: every entry is on disk (fdatasync) before `append` resolves.
- * Entries that arrive while a sync runs share the next one, so concurrency does not queue one
- * sync per row.
+ * Group commit: the entries appended in one turn of the event loop (the answers of a burst of
+ * calls, handled together) and those that arrive while a sync runs are written and synced
+ * together, so concurrency does not queue one sync per row.
  */
 export class Journal {
   private pending: { line: string; done: () => void; fail: (e: unknown) => void }[] = [];
   private flushing: Promise<void> | undefined;
+  private scheduled = false;
 
   private constructor(
     private readonly handle: FileHandle,
@@ -106,7 +108,13 @@ export class Journal {
   append(entry: JournalEntry): Promise<void> {
     return new Promise((done, fail) => {
       this.pending.push({ line: `${JSON.stringify(entry)}\n`, done, fail });
-      void this.flush();
+      if (this.scheduled || this.flushing !== undefined) return;
+      // wait for the rest of this turn's entries, then write them with one write and one sync
+      this.scheduled = true;
+      setImmediate(() => {
+        this.scheduled = false;
+        void this.flush();
+      });
     });
   }
 

@@ -143,6 +143,10 @@ export const ERROR_CODES = {
     meaning: "No API key: neither ENGAGE_PROMO_API_KEY nor `--api-key-file`.",
   },
   "api.key_file_unreadable": { kind: "input_missing", meaning: "The `--api-key-file` cannot be read." },
+  "api.contacts_file_unreadable": {
+    kind: "input_missing",
+    meaning: "`api check --contacts-file` cannot be read.",
+  },
   "api.key_refused": { kind: "auth_refused", meaning: "Engage refused the API key (HTTP 401 or 403)." },
   "api.journal_unreadable": {
     kind: "input_missing",

@@ -3,13 +3,16 @@ import type { ExportKind } from "../schemas/export-record.js";
 
 /**
  * The categories of a reconciliation, in the order every report lists them: problems first.
- * `redeemed` is not a difference: the assignment arrived and was used.
+ * `redeemed` is not a difference: the assignment arrived and was used. `not_checkable` (from
+ * `api check` only) is not one either: sent, but not yet started or already ended at the check
+ * time, so Engage's API cannot show it.
  */
 export const DIFF_CATEGORIES = [
   "missing",
   "mismatched",
   "unexpected",
   "deleted",
+  "not_checkable",
   "redeemed",
   "assigned",
 ] as const;
@@ -72,7 +75,15 @@ export type DiffCounts = Record<DiffCategory, number>;
 
 /** Zero for every category. */
 export function emptyCounts(): DiffCounts {
-  return { missing: 0, mismatched: 0, unexpected: 0, deleted: 0, redeemed: 0, assigned: 0 };
+  return {
+    missing: 0,
+    mismatched: 0,
+    unexpected: 0,
+    deleted: 0,
+    not_checkable: 0,
+    redeemed: 0,
+    assigned: 0,
+  };
 }
 
 /** True when any category that counts as a difference is non-zero. */

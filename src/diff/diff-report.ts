@@ -4,8 +4,8 @@ import type { DiffCategory, DiffCounts, DiffEntry, MatchField } from "./diff-ent
 /** One source a report names: a manifest or input file on the expected side, an export file on the actual side. */
 export interface ReportSource {
   path: string;
-  kind: "manifest" | "input" | "export";
-  /** Assignments (expected side) or records (export files) read from it. */
+  kind: "manifest" | "input" | "export" | "api";
+  /** Assignments (expected side), records (export files) or assignments read (Engage's API) from it. */
   count: number;
 }
 
@@ -21,6 +21,18 @@ export interface DiffReport {
   entries(category: DiffCategory): Iterable<DiffEntry>;
   /** Shown in the header when given (ISO 8601); left out so golden files stay stable. */
   generatedAt?: string;
+  /** For `api check`: the contacts read and the check time the categories were decided at. */
+  check?: CheckInfo;
+}
+
+/** What a report of `api check` says about the check itself. */
+export interface CheckInfo {
+  /** The check time (ISO 8601): what "not started" and "ended" were decided against. */
+  at: string;
+  /** Contacts whose promotions were read. */
+  contacts: number;
+  /** How they were chosen: `sample` (with its seed) or `file` (with its path). */
+  sample: { kind: "random"; seed: number; of: number } | { kind: "file"; path: string };
 }
 
 /** Options every report format takes. */

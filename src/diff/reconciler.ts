@@ -2,6 +2,7 @@ import { makeIssue, quote, type Issue } from "../core/issue.js";
 import type { Location } from "../core/location.js";
 import type { ExportKind, ExportRecord } from "../schemas/export-record.js";
 import { compareRecord } from "./compare-record.js";
+import { sentDay } from "./compare-dates.js";
 import {
   DIFF_CATEGORIES,
   emptyCounts,
@@ -40,6 +41,19 @@ const UNKEYED = 4;
 const CATEGORY_CODES: Record<DiffCategory, number> = Object.fromEntries(
   DIFF_CATEGORIES.map((c, i) => [c, i]),
 ) as Record<DiffCategory, number>;
+/** The category code of a slot left out by `restrictTo`: in no category, counted nowhere. */
+const EXCLUDED = 255;
+
+/** How a reconciler is set up. */
+export interface ReconcilerOptions {
+  match: MatchField;
+  /**
+   * The check day (`YYYY-MM-DD`) of a reconciliation against Engage's API, which shows only
+   * promotions that have started and not ended: an expected assignment it does not show whose
+   * start is after this day, or whose end is before it, is `not_checkable` rather than `missing`.
+   */
+  checkDay?: string;
+}
 
 /** Individual issues per file for a repeated problem before the rest are only counted. */
 const ISSUES_PER_FILE = 20;
@@ -118,10 +132,29 @@ export class Reconciler {
   private readonly duplicates = new Map<string, FileTally>();
   private readonly unmatchable = new Map<string, FileTally>();
   private readonly unkeyed = new Map<string, FileTally>();
+  private readonly checkDay: string | undefined;
+  private only: ReadonlySet<string> | undefined;
 
-  constructor(options: { match: MatchField }) {
+  constructor(options: ReconcilerOptions) {
     this.match = options.match;
+    this.checkDay = options.checkDay;
     this.grow(1024);
+  }
+
+  /** The distinct contacts of the expected assignments, in the order they were first sent. */
+  expectedContacts(): string[] {
+    const out = new Set<string>();
+    for (let slot = 0; slot < this.size; slot += 1)
+      if (this.flags[slot]! & EXPECTED && this.contacts[slot] !== "") out.add(this.contacts[slot]!);
+    return [...out];
+  }
+
+  /**
+   * Keeps only these contacts in the result: an expected assignment of any other contact (or
+   * of none) is not compared, counted or listed. For a check of a sample of contacts.
+   */
+  restrictTo(contacts: ReadonlySet<string>): void {
+    this.only = contacts;
   }
 
   /**
@@ -224,7 +257,13 @@ export class Reconciler {
   finish(): DiffResult {
     const counts = emptyCounts();
     const category = new Uint8Array(this.size);
+    let expected = 0;
     for (let slot = 0; slot < this.size; slot += 1) {
+      if (this.only !== undefined && !this.only.has(this.contacts[slot]!)) {
+        category[slot] = EXCLUDED;
+        continue;
+      }
+      if (this.flags[slot]! & EXPECTED) expected += 1;
       const c = this.categoryOf(slot);
       category[slot] = CATEGORY_CODES[c];
       counts[c] += 1;
@@ -233,7 +272,7 @@ export class Reconciler {
     return {
       match: this.match,
       counts,
-      expectedAssignments: this.expectedCount,
+      expectedAssignments: this.only === undefined ? this.expectedCount : expected,
       exportRecords: this.records,
       issues,
       entries: (wanted) => this.entriesOf(category, CATEGORY_CODES[wanted], wanted),
@@ -249,7 +288,7 @@ export class Reconciler {
     if ((this.flags[slot]! & EXPECTED) === 0) return "unexpected";
     switch (this.state[slot]) {
       case STATE_NONE:
-        return "missing";
+        return this.notShownWhy(slot) === undefined ? "missing" : "not_checkable";
       case STATE_CODES.deleted:
         return "deleted";
       case STATE_CODES.redeemed:
@@ -279,11 +318,33 @@ export class Reconciler {
     if (kind !== undefined)
       entry.exported = { at: this.location(this.actualFile[slot]!, this.actualLine[slot]!), kind };
     entry.differences = category === "mismatched" ? this.differences[this.diffRef[slot]!]! : [];
-    if (flags & UNMATCHABLE)
+    const why = category === "not_checkable" ? this.notShownWhy(slot) : undefined;
+    if (why !== undefined) entry.note = why;
+    else if (flags & UNMATCHABLE)
       entry.note = `no ${this.match === "contactId" ? "contactId" : "externalContactId"} to match on`;
     else if (flags & UNKEYED)
       entry.note = contact === "" ? `no ${this.match} to match on` : "no externalPromotionId to match on";
     return entry;
+  }
+
+  /**
+   * Why Engage's API cannot show an expected assignment on the check day (not started yet, or
+   * ended), compared by calendar day; undefined when it can, or when there is no check day.
+   */
+  private notShownWhy(slot: number): string | undefined {
+    const today = this.checkDay;
+    if (today === undefined) return undefined;
+    const promotion = this.promotions[this.promo[slot]!];
+    const override = this.validFrom[slot]!;
+    const from = override >= 0 ? this.strings[override] : promotion?.validFromDate;
+    const start = from === undefined ? undefined : sentDay(from);
+    if (start !== undefined && start > today)
+      return `starts ${start}, after the check day ${today}: Engage's API shows a promotion only once it has started`;
+    const to = promotion?.validToDate;
+    const end = to === undefined ? undefined : sentDay(to);
+    if (end !== undefined && end < today)
+      return `ended ${end}, before the check day ${today}: Engage's API shows only promotions still valid`;
+    return undefined;
   }
 
   private apply(slot: number, record: ExportRecord): void {
@@ -445,11 +506,15 @@ export class Reconciler {
   private tallyIssues(): Issue[] {
     const out: Issue[] = [];
     const field = this.match === "contactId" ? "contactId" : "externalContactId";
+    const consequence =
+      this.only !== undefined
+        ? "; they cannot be checked, as Engage's API reads promotions by contactId"
+        : `; they count as missing${this.match === "contactId" ? "; --match contactKey matches externalContactId with the export's contactKey" : ""}`;
     for (const t of this.unmatchable.values()) {
       out.push(
         makeIssue(
           "diff.expected_unmatchable",
-          `${t.count} expected assignment${t.count === 1 ? " has" : "s have"} no ${field} to match on (the first at this line); they count as missing${this.match === "contactId" ? "; --match contactKey matches externalContactId with the export's contactKey" : ""}`,
+          `${t.count} expected assignment${t.count === 1 ? " has" : "s have"} no ${field} to match on (the first at this line)${consequence}`,
           t.first,
         ),
       );

@@ -13,6 +13,7 @@ const COLORS: Record<DiffCategory, string> = {
   mismatched: "#d84315",
   unexpected: "#6a1b9a",
   deleted: "#455a64",
+  not_checkable: "#8d6e63",
   redeemed: "#1565c0",
   assigned: "#2e7d32",
 };
@@ -22,6 +23,7 @@ const LABELS: Record<DiffCategory, string> = {
   mismatched: "Mismatched",
   unexpected: "Unexpected",
   deleted: "Deleted",
+  not_checkable: "Not checkable",
   redeemed: "Redeemed",
   assigned: "Assigned",
 };
@@ -31,6 +33,7 @@ const MEANINGS: Record<DiffCategory, string> = {
   mismatched: "exported, but dates or channels differ",
   unexpected: "exported, never sent",
   deleted: "exported as deleted",
+  not_checkable: "sent, not started or ended: the API cannot show it",
   redeemed: "exported and used",
   assigned: "exported as sent",
 };
@@ -172,7 +175,7 @@ export function* formatDiffHtml(
 <body>
 <main>
 <h1>Promotion reconciliation</h1>
-<p class="meta">Matched on ${report.match} · ${n(report.expectedAssignments)} expected assignment${report.expectedAssignments === 1 ? "" : "s"} · ${n(report.exportRecords)} export record${report.exportRecords === 1 ? "" : "s"}${report.generatedAt !== undefined ? ` · ${escapeHtml(report.generatedAt)}` : ""}</p>
+<p class="meta">${report.check === undefined ? "" : `Checked against Engage's API: ${n(report.check.contacts)} contact${report.check.contacts === 1 ? "" : "s"} at ${escapeHtml(report.check.at)} · `}Matched on ${report.match} · ${n(report.expectedAssignments)} expected assignment${report.expectedAssignments === 1 ? "" : "s"} · ${n(report.exportRecords)} ${report.check === undefined ? "export record" : "assignment"}${report.exportRecords === 1 ? "" : "s"}${report.check === undefined ? "" : " read"}${report.generatedAt !== undefined ? ` · ${escapeHtml(report.generatedAt)}` : ""}</p>
 <section class="card" aria-label="Counts per category">
 <div class="summary">
 `;
@@ -190,7 +193,7 @@ export function* formatDiffHtml(
     head += `<li>${code(s.path)} (${s.kind}, ${n(s.count)} assignment${s.count === 1 ? "" : "s"})</li>\n`;
   head += `</ul>\n<strong>Exported</strong><ul>\n`;
   for (const s of report.sources.actual)
-    head += `<li>${code(s.path)} (${n(s.count)} record${s.count === 1 ? "" : "s"})</li>\n`;
+    head += `<li>${code(s.path)} (${n(s.count)} ${s.kind === "api" ? "assignment" : "record"}${s.count === 1 ? "" : "s"}${s.kind === "api" ? " read" : ""})</li>\n`;
   head += `</ul>\n`;
   if (report.issues.length > 0) {
     const c = countBySeverity(report.issues);

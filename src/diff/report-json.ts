@@ -15,6 +15,7 @@ export function* formatDiffJson(report: DiffReport, options: ReportOptions): Gen
     sources: report.sources,
     issues: report.issues,
   };
+  if (report.check !== undefined) head.check = report.check;
   if (report.generatedAt !== undefined) head.generatedAt = report.generatedAt;
   yield `${JSON.stringify(head).slice(0, -1)},"entries":[`;
   let first = true;

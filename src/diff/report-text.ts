@@ -13,7 +13,11 @@ function plural(n: number, one: string, many = `${one}s`): string {
 
 function sourceLine(s: ReportSource): string {
   const what =
-    s.kind === "export" ? plural(s.count, "record") : `${s.kind}, ${plural(s.count, "assignment")}`;
+    s.kind === "export"
+      ? plural(s.count, "record")
+      : s.kind === "api"
+        ? `${plural(s.count, "assignment")} read`
+        : `${s.kind}, ${plural(s.count, "assignment")}`;
   return `${s.path} (${what})`;
 }
 
@@ -41,17 +45,21 @@ function entryText(e: DiffEntry): string {
 /** The text report: counts with bars, sources, then every entry by category. Yields chunks as it goes. */
 export function* formatDiffText(report: DiffReport, options: ReportOptions): Generator<string> {
   const total = totalEntries(report.counts);
+  const check = report.check;
   const head: string[] = [
-    `Reconciliation matched on ${report.match}: ${plural(report.expectedAssignments, "expected assignment")}, ${plural(report.exportRecords, "export record")}`,
+    check === undefined
+      ? `Reconciliation matched on ${report.match}: ${plural(report.expectedAssignments, "expected assignment")}, ${plural(report.exportRecords, "export record")}`
+      : `Check against Engage's API at ${check.at} of ${plural(check.contacts, "contact")} (${check.sample.kind === "random" ? `drawn from ${plural(check.sample.of, "contact")} sent, seed ${check.sample.seed}` : `listed in ${check.sample.path}`}), matched on ${report.match}: ${plural(report.expectedAssignments, "expected assignment")}, ${plural(report.exportRecords, "assignment")} read`,
     "",
   ];
   const width = Math.max(...DIFF_CATEGORIES.map((c) => report.counts[c].toLocaleString("en-US").length));
+  const nameWidth = Math.max(...DIFF_CATEGORIES.map((c) => c.length));
   for (const c of DIFF_CATEGORIES) {
     const n = report.counts[c];
     const bar = total === 0 ? "" : "#".repeat(n === 0 ? 0 : Math.max(1, Math.round((n / total) * BAR_WIDTH)));
     const pct = total === 0 ? "" : formatShare(n, total);
     head.push(
-      `  ${c.padEnd(10)} ${n.toLocaleString("en-US").padStart(width)}  ${bar.padEnd(BAR_WIDTH)} ${pct.padStart(6)}`.trimEnd(),
+      `  ${c.padEnd(nameWidth)} ${n.toLocaleString("en-US").padStart(width)}  ${bar.padEnd(BAR_WIDTH)} ${pct.padStart(6)}`.trimEnd(),
     );
   }
   head.push("");

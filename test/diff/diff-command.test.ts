@@ -46,7 +46,15 @@ function readJson(path: string): JsonReport {
 
 // The samples hold one of each: SPRING-26 for 3e4d… never came back, VIP-GIFT starts a day late,
 // SHOES-100 for d1e2… was never sent, SHOES-100 for 9a8b… was deleted, SPRING-26 for 7b89… redeemed.
-const SAMPLE_COUNTS = { missing: 1, mismatched: 1, unexpected: 1, deleted: 1, redeemed: 1, assigned: 2 };
+const SAMPLE_COUNTS = {
+  missing: 1,
+  mismatched: 1,
+  unexpected: 1,
+  deleted: 1,
+  not_checkable: 0,
+  redeemed: 1,
+  assigned: 2,
+};
 
 /** Renders the sample inputs into `out/` (inputs by absolute path: render reads them from the process's folder). */
 async function renderSamples(dir: string): Promise<void> {
@@ -246,7 +254,15 @@ describe("engage-promo diff", () => {
     expect(run.code).toBe(0);
     expect(run.summary).toMatchObject({
       status: "in-sync",
-      counts: { redeemed: 1, assigned: 4, missing: 0, unexpected: 0, mismatched: 0, deleted: 0 },
+      counts: {
+        redeemed: 1,
+        assigned: 4,
+        missing: 0,
+        unexpected: 0,
+        mismatched: 0,
+        deleted: 0,
+        not_checkable: 0,
+      },
     });
     const text = readFileSync(join(dir, "diff.txt"), "utf8");
     expect(text).toMatch(/^Reconciliation matched on contactId: 5 expected assignments, 6 export records/);

@@ -42,6 +42,7 @@ describe("the reconciler", () => {
       mismatched: 0,
       unexpected: 0,
       deleted: 0,
+      not_checkable: 0,
       redeemed: 0,
       assigned: 1,
     });

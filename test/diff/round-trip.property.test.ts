@@ -229,6 +229,7 @@ describe("the round trip", () => {
           mismatched: 0,
           unexpected: 0,
           deleted: 0,
+          not_checkable: 0,
           redeemed: 0,
           assigned: c.assignments.length,
         });

@@ -10,10 +10,11 @@ const KEYS = "out/run-1/manifest.keys.ndjson";
 
 /**
  * One entry of every category, with values that need escaping in HTML and quoting in CSV:
- * the small case every report format is pinned on.
+ * the small case every report format is pinned on. The check day (as `api check` sets it)
+ * makes the one assignment of a promotion that starts later `not_checkable`.
  */
 export function smallCaseReport(match: MatchField = "contactKey"): DiffReport {
-  const r = new Reconciler({ match });
+  const r = new Reconciler({ match, checkDay: "2026-03-02" });
   r.addPromotion(promotion("SPRING-26", { at: { file: "definitions.csv", line: 2 } }));
   r.addPromotion(
     promotion("SHOES-100", {
@@ -23,6 +24,13 @@ export function smallCaseReport(match: MatchField = "contactKey"): DiffReport {
         { type: "ECOM", valueType: "EXTERNALOFFER", value: "10OFFSHOES" },
       ],
       at: { file: "definitions.csv", line: 3 },
+    }),
+  );
+  r.addPromotion(
+    promotion("SUMMER-26", {
+      validFromDate: "2026-06-01",
+      validToDate: "2026-08-31",
+      at: { file: "definitions.csv", line: 4 },
     }),
   );
   const sent = (
@@ -57,6 +65,7 @@ export function smallCaseReport(match: MatchField = "contactKey"): DiffReport {
   sent("SPRING-26", "0004398555", "3e4d5c6b-7a89-4b0c-8d1e-2f3a4b5c6d7e", 4, "SPRING-26-000003");
   sent("SHOES-100", "0004398423", "7b89b95e-6347-4d66-8b02-a10a9c830119", 5, "0000123");
   sent("SHOES-100", "0004398777", "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d", 6, "1E5");
+  sent("SUMMER-26", "0004398555", "3e4d5c6b-7a89-4b0c-8d1e-2f3a4b5c6d7e", 7, "SUMMER-26-000001");
 
   const spring = { validFrom: "2026-03-01T00:00:00+01:00", expire: "2026-04-01T00:00:00+02:00" };
   r.addRecord(
@@ -163,7 +172,7 @@ export function smallCaseReport(match: MatchField = "contactKey"): DiffReport {
     expectedAssignments: result.expectedAssignments,
     exportRecords: result.exportRecords,
     sources: {
-      expected: [{ path: "out/run-1/manifest.json", kind: "manifest", count: 5 }],
+      expected: [{ path: "out/run-1/manifest.json", kind: "manifest", count: 6 }],
       actual: [
         { path: NEW, kind: "export", count: 5 },
         { path: REDEEMED, kind: "export", count: 1 },

@@ -21,6 +21,12 @@ export interface FakePromotion {
   name: string;
   channels: ("POS" | "ECOM")[];
   expired?: boolean;
+  /** Shown as the assignment's `validFrom` (default 2026-01-01T00:00:00+01:00). */
+  validFrom?: string;
+  /** Shown as the assignment's `expiresOn` (default 2026-12-31T23:59:59+01:00). */
+  expiresOn?: string;
+  /** The channels the GET shows (default: each of `channels` as PERCENT 10). */
+  redemptionChannels?: { type: string; valueType: string; value: unknown; instruction?: string | null }[];
 }
 
 /** A bad day for the next matching request. */
@@ -59,6 +65,11 @@ export class FakeEngage {
   private server: Server | undefined;
   private readonly apiKey: string;
   latencyMs: number;
+  /**
+   * Engage's clock for the GET, which shows only promotions that have started and not expired
+   * at this instant; undefined: dates do not hide anything.
+   */
+  now: Date | undefined;
 
   constructor(options: FakeEngageOptions = {}) {
     this.apiKey = options.apiKey ?? "test-key";
@@ -102,6 +113,16 @@ export class FakeEngage {
     await new Promise<void>((r) => this.server?.close(() => r()) ?? r());
   }
 
+  /** True when Engage's clock (`now`) is within the promotion's validity, or there is no clock. */
+  private shownAt(p: FakePromotion): boolean {
+    if (this.now === undefined) return true;
+    const now = this.now.getTime();
+    return (
+      Date.parse(p.validFrom ?? "2026-01-01T00:00:00+01:00") <= now &&
+      Date.parse(p.expiresOn ?? "2026-12-31T23:59:59+01:00") >= now
+    );
+  }
+
   private takeFault(route: Route): Fault | undefined {
     const i = this.faults.findIndex((f) => f.on === route);
     return i < 0 ? undefined : this.faults.splice(i, 1)[0];
@@ -115,8 +136,8 @@ export class FakeEngage {
       externalId: p.externalId,
       type: "Multichannel",
       name: p.name,
-      validFrom: "2026-01-01T00:00:00+01:00",
-      expiresOn: "2026-12-31T23:59:59+01:00",
+      validFrom: p.validFrom ?? "2026-01-01T00:00:00+01:00",
+      expiresOn: p.expiresOn ?? "2026-12-31T23:59:59+01:00",
       heading: p.name,
       description: null,
       redeemed: a.redeemed,
@@ -125,13 +146,15 @@ export class FakeEngage {
       source: "Api",
       imageUrl: null,
       link: null,
-      redemptionChannels: p.channels.map((type) => ({
-        type,
-        valueType: "PERCENT",
-        value: 10,
-        localValues: [],
-        instruction: null,
-      })),
+      redemptionChannels:
+        p.redemptionChannels?.map((c) => ({ localValues: [], instruction: null, ...c })) ??
+        p.channels.map((type) => ({
+          type,
+          valueType: "PERCENT",
+          value: 10,
+          localValues: [],
+          instruction: null,
+        })),
     };
   }
 
@@ -142,7 +165,12 @@ export class FakeEngage {
       this.inFlight -= 1;
     });
     const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
+    // events, not an async iterator: the fake's own cost per call stays small beside the client's
+    await new Promise<void>((done, fail) => {
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", done);
+      req.on("error", fail);
+    });
     const url = new URL(req.url ?? "/", "http://x");
     const apikey = req.headers.apikey as string | undefined;
     this.requests.push({
@@ -197,7 +225,7 @@ export class FakeEngage {
       const contactId = url.searchParams.get("contactId") ?? "";
       const list = [...this.assignments.values()].filter((a) => {
         const p = this.promotions.get(a.promotionId)!;
-        return a.contactId === contactId && a.hidden !== true && p.expired !== true;
+        return a.contactId === contactId && a.hidden !== true && p.expired !== true && this.shownAt(p);
       });
       return finish(
         200,
