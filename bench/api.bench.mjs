@@ -62,15 +62,22 @@ if (code !== 0 || redeemed !== ROWS) {
   process.exit(1);
 }
 const cpu = JSON.parse(readFileSync(cpuFile, "utf8"));
-const rate = ROWS / seconds;
+// The rate the concurrency allows is a rate of calls in flight: it is measured from the first
+// call's arrival to the last answer, as the fake saw them. The whole process's rate (start-up,
+// reading and checking the input, the last journal sync included) is reported beside it.
+const callSeconds = (fake.lastAnswerAt - fake.firstRequestAt) / 1000;
+const rate = ROWS / callSeconds;
+const wallRate = ROWS / seconds;
 const allowed = CONCURRENCY / (LATENCY_MS / 1000);
 const share = rate / allowed;
 report({
   name: "api redeem 10k at 20 ms latency",
   value: Number(rate.toFixed(0)),
-  unit: `redemptions/s (${(share * 100).toFixed(0)} % of ${allowed}/s; client CPU ${((cpu.user + cpu.system) / ROWS / 1000).toFixed(2)} ms per redemption)`,
+  unit: `redemptions/s while calling (${(share * 100).toFixed(0)} % of ${allowed}/s; ${wallRate.toFixed(0)}/s over the whole ${seconds.toFixed(1)} s run; client CPU ${((cpu.user + cpu.system) / ROWS / 1000).toFixed(2)} ms per redemption)`,
   target: `>= ${TARGET * 100} % of concurrency/latency`,
   share: Number(share.toFixed(3)),
+  wallRate: Number(wallRate.toFixed(0)),
+  wallShare: Number((wallRate / allowed).toFixed(3)),
   cpuMsPerRedemption: Number(((cpu.user + cpu.system) / ROWS / 1000).toFixed(3)),
   // the fake Engage's own CPU per call (this process): it shares the machine with the client
   fakeCpuMsPerCall: Number(((serverCpu.user + serverCpu.system) / fake.requests.length / 1000).toFixed(3)),

@@ -59,6 +59,9 @@ export class FakeEngage {
     userAgent: string | undefined;
   }[] = [];
   redeemCalls = 0;
+  /** When the first request arrived and the last answer went out (performance.now(), ms). */
+  firstRequestAt: number | undefined;
+  lastAnswerAt: number | undefined;
   /** Requests being handled right now, and the most seen at once. */
   inFlight = 0;
   maxInFlight = 0;
@@ -173,6 +176,7 @@ export class FakeEngage {
     });
     const url = new URL(req.url ?? "/", "http://x");
     const apikey = req.headers.apikey as string | undefined;
+    this.firstRequestAt ??= performance.now();
     this.requests.push({
       method: req.method ?? "",
       path: url.pathname + url.search,
@@ -183,6 +187,7 @@ export class FakeEngage {
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       res.writeHead(status, { "content-type": "application/json", ...headers });
       res.end(JSON.stringify(body));
+      this.lastAnswerAt = performance.now();
     };
     const error = (status: number, code: string) => send(status, { errorCode: code, message: `${code}.` });
     const redeem = /^\/api\/v3\/promotion-assignments\/([^/]+)\/redeem$/.exec(url.pathname);
