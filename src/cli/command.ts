@@ -33,6 +33,11 @@ export interface CommandOutcome {
   error?: { code: string; message: string };
   /** Data problems to show, grouped by file (text) or as JSON (`--format json`). */
   issues?: readonly Issue[];
+  /**
+   * The issues go to stderr as text whatever the format option says: the command's own report
+   * (which holds them) is the data on stdout, where nothing may follow it.
+   */
+  issuesAsText?: boolean;
 }
 
 /** A subcommand: its yargs options, and a `run` that takes parsed values and returns an outcome. */

@@ -189,7 +189,8 @@ export async function main(
             stdout: writeData,
           });
           const issues = outcome.issues ?? [];
-          const format = c.issuesFormatOption ? a[c.issuesFormatOption] : undefined;
+          const format =
+            c.issuesFormatOption && outcome.issuesAsText !== true ? a[c.issuesFormatOption] : undefined;
           if (issues.length > 0) {
             if (format === "json") {
               dataOnStdout = true;

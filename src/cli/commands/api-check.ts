@@ -96,9 +96,6 @@ export async function runApiCheck(
   const out = typeof args.out === "string" && args.out !== "" ? args.out : undefined;
   const format: DiffFormat =
     (args.format as DiffFormat | undefined) ?? (out !== undefined ? formatOfPath(out) : undefined) ?? "text";
-  // The report holds the issues and may be JSON on stdout, where nothing may follow it: they are
-  // listed on stderr, as diff lists them, whatever --format says.
-  args.format = "text";
   const setup = apiSetup(args, ctx.cwd, ctx.env);
   const url = checkApiUrl(String(args.apiUrl));
   const profile = await loadProfile(args.profile as string | undefined, ctx.cwd);
@@ -265,5 +262,7 @@ export async function runApiCheck(
       report: { format, out: out ?? "stdout", bytes },
     },
     issues,
+    // the report holds the issues and may be JSON on stdout: they are listed on stderr, as diff does
+    issuesAsText: true,
   };
 }
