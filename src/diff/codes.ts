@@ -18,7 +18,8 @@ export const DIFF_CODES = {
   },
   "diff.expected_unmatchable": {
     severity: "warning",
-    summary: "Expected assignments without the contact field --match uses; they count as missing.",
+    summary:
+      "Expected assignments without the contact field --match uses; diff counts them as missing, api check cannot check them.",
   },
   "diff.expected_empty": {
     severity: "warning",
