@@ -110,13 +110,21 @@ export async function main(
     const entry = COMMANDS.find((c) => c.name === name);
     const spec = entry ? await entry.load() : undefined;
     const own = new Set([...Object.keys(GLOBAL_OPTIONS), ...Object.keys(spec?.options ?? {})].map(camel));
-    // Every command is loaded only for the command list, or to tell a config key meant for
-    // another command from one no command knows.
+    // Every command is loaded only for the command list (`--help`, an unknown command), or to
+    // tell a config key meant for another command from one no command knows.
     const foreignKey = Object.keys(file.data).some(
       (k) => k !== "$schema" && !names.has(k) && !own.has(camel(k)),
     );
-    const specs =
-      spec === undefined || foreignKey ? await Promise.all(COMMANDS.map((c) => c.load())) : [spec];
+    // `--version` on its own needs no command: it stays as quick as the tool can start.
+    const versionOnly =
+      requested === undefined &&
+      argv.includes("--version") &&
+      !argv.some((a) => a === "--help" || a === "-h");
+    const specs = versionOnly
+      ? []
+      : spec === undefined || foreignKey
+        ? await Promise.all(COMMANDS.map((c) => c.load()))
+        : [spec];
     const allOptionNames = new Set(own);
     for (const c of specs) for (const k of Object.keys(c.options)) allOptionNames.add(camel(k));
     const lower = spec
