@@ -6,6 +6,7 @@ import yargs, { type Argv, type Options } from "yargs";
 import { EngageError, EXIT_BROKEN_PIPE, EXIT_CODES } from "../core/errors.js";
 import { countBySeverity } from "../core/issue.js";
 import { COMMANDS } from "./commands.js";
+import type { CommandOutcome } from "./command.js";
 import { blameLowerSource, readConfigFile, resolveLowerSources } from "./config.js";
 import { openPipes, type PipesSession } from "./dagster-pipes.js";
 import { buildSummary, writeSummaryFile, type SummaryParts } from "./summary.js";
@@ -54,6 +55,18 @@ function earlyFlag(argv: readonly string[], flag: string): string | undefined {
   return argv[i]!.includes("=") ? argv[i]!.slice(flag.length + 1) : argv[i + 1];
 }
 
+/**
+ * Before it runs a command's handler, yargs renders that command's whole help text and keeps it
+ * for a later `showHelp()`, which no handler here calls: as long as loading the SSH library, on
+ * every run. The text is rendered when asked for (`--help`, a usage error) as before.
+ */
+function skipHelpCache(cli: Argv): void {
+  const internals = (cli as unknown as { getInternalMethods?: () => unknown }).getInternalMethods?.() as
+    { getUsageInstance?: () => { cacheHelpMessage?: () => void } } | undefined;
+  const usage = internals?.getUsageInstance?.();
+  if (typeof usage?.cacheHelpMessage === "function") usage.cacheHelpMessage = () => undefined;
+}
+
 /** Parses `argv`, runs the command, prints issues, logs and the summary line; returns the exit code. */
 export async function main(
   argv: string[],
@@ -65,6 +78,7 @@ export async function main(
   const startedAt = new Date(started);
   const names = new Set(COMMANDS.map((c) => c.name));
   const requested = findCommandWord(argv);
+  let outcome: CommandOutcome | undefined;
   const name = requested !== undefined && names.has(requested) ? requested : "engage-promo";
   const summaryFile = earlyFlag(argv, "--summary-file");
   // stdout holds data or the summary, never both: once a command wrote data there, the summary
@@ -166,49 +180,51 @@ export async function main(
         throw new EngageError("usage", "cli.usage", text);
       });
 
-    // No handlers: yargs renders the whole help text for later use before it runs a command's
-    // handler (about as long as loading the SSH library). The command runs after the parse.
-    let chosen: (typeof specs)[number] | undefined;
     for (const c of specs) {
-      cli = cli.command(c.command, c.describe, (y) => {
-        chosen = c;
-        let b = y;
-        for (const [k, p] of Object.entries(c.positionals ?? {})) b = b.positional(k, p);
-        b = b.options(c.options);
-        for (const [cmd, what] of c.examples ?? []) b = b.example(cmd, what);
-        return b;
-      });
+      cli = cli.command(
+        c.command,
+        c.describe,
+        (y) => {
+          let b = y;
+          for (const [k, p] of Object.entries(c.positionals ?? {})) b = b.positional(k, p);
+          b = b.options(c.options);
+          for (const [cmd, what] of c.examples ?? []) b = b.example(cmd, what);
+          return b;
+        },
+        async (args) => {
+          const a = args as Record<string, unknown>;
+          const level: LogLevel = a.verbose ? "debug" : a.quiet ? "warn" : "info";
+          const tty = Boolean(streams.stderr.isTTY);
+          const terminal = createLogger(streams.stderr, { level, command: name, timestamps: !tty });
+          const log = pipes ? pipes.logger(terminal) : terminal;
+          const showProgress = a.progress !== false && !a.quiet;
+          outcome = await c.run(a as never, {
+            command: name,
+            cwd,
+            startedAt,
+            log,
+            env,
+            progress: (o) => createProgress(streams.stderr, { ...o, tty, enabled: showProgress }),
+            stdout: writeData,
+          });
+          const issues = outcome.issues ?? [];
+          const format = c.issuesFormatOption ? a[c.issuesFormatOption] : undefined;
+          if (issues.length > 0) {
+            if (format === "json") writeData(`${JSON.stringify({ issues })}\n`);
+            else streams.stderr.write(formatIssuesText(issues, { limitPerFile: a.verbose ? Infinity : 200 }));
+          }
+        },
+      );
     }
+    skipHelpCache(cli);
     // yargs hands --help and --version text to this callback instead of printing it itself.
     let shown = "";
-    const args = await cli.parseAsync(argv, {}, (_err: Error | undefined, _argv: unknown, output: string) => {
+    await cli.parseAsync(argv, {}, (_err: Error | undefined, _argv: unknown, output: string) => {
       shown = output;
     });
-    if (chosen === undefined || shown !== "") {
+    if (outcome === undefined) {
       if (shown !== "") streams.stdout.write(`${shown}\n`);
       return 0;
-    }
-    const c = chosen;
-    const a = args as Record<string, unknown>;
-    const level: LogLevel = a.verbose ? "debug" : a.quiet ? "warn" : "info";
-    const tty = Boolean(streams.stderr.isTTY);
-    const terminal = createLogger(streams.stderr, { level, command: name, timestamps: !tty });
-    const log = pipes ? pipes.logger(terminal) : terminal;
-    const showProgress = a.progress !== false && !a.quiet;
-    const outcome = await c.run(a as never, {
-      command: name,
-      cwd,
-      startedAt,
-      log,
-      env,
-      progress: (o) => createProgress(streams.stderr, { ...o, tty, enabled: showProgress }),
-      stdout: writeData,
-    });
-    const issues = outcome.issues ?? [];
-    const format = c.issuesFormatOption ? a[c.issuesFormatOption] : undefined;
-    if (issues.length > 0) {
-      if (format === "json") writeData(`${JSON.stringify({ issues })}\n`);
-      else streams.stderr.write(formatIssuesText(issues, { limitPerFile: a.verbose ? Infinity : 200 }));
     }
     return finish({
       status: outcome.status,
