@@ -1,5 +1,3 @@
-import { webcrypto } from "node:crypto";
-import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { EngageError } from "../core/errors.js";
@@ -7,11 +5,11 @@ import type { ManifestFile } from "../schemas/manifest.js";
 import { showName, unsafeNameReason } from "./safe-name.js";
 
 /**
- * The check of files too large to read whole, on a worker thread: sizes first, then the sha256 of
- * every file when all sizes match, streamed through one buffer. A worker costs more to start
- * than hashing a typical folder (its own Node.js start, on a core the SSH handshake shares), so
- * it is started only for such files. Plain CommonJS with Node's own modules only, so it runs the
- * same from the sources and the bundle.
+ * The check itself, on a worker thread: sizes first (a cheap check that finds most changes before
+ * any file is read whole), then the sha256 of every file when all sizes match. Hashing 100 MB
+ * takes a core for ~0.1 s, and on this thread it would hold up the SSH handshake and start-up
+ * that run meanwhile; the thread pool's digest still copies every file on this thread first.
+ * Plain CommonJS with Node's own modules only, so it runs the same from the sources and the bundle.
  */
 const CHECK_WORKER = `
 const { parentPort, workerData } = require("node:worker_threads");
@@ -53,7 +51,7 @@ interface CheckReport {
   digests?: (string | { error: string })[];
 }
 
-function runWorker(paths: string[], sizes: number[], signal: AbortSignal | undefined): Promise<CheckReport> {
+function runCheck(paths: string[], sizes: number[], signal: AbortSignal | undefined): Promise<CheckReport> {
   return new Promise<CheckReport>((resolve, reject) => {
     // No inherited flags: a preload or profiler given to this process is not the worker's business.
     const worker = new Worker(CHECK_WORKER, { eval: true, execArgv: [], workerData: { paths, sizes } });
@@ -88,7 +86,7 @@ export interface LocalCheck {
 }
 
 /**
- * Starts the size and checksum check of these files, before the manifest that
+ * Starts the size and checksum check of these files on a worker thread, before the manifest that
  * lists them is validated; `verifyLocalFiles` uses its report when it checks the same files.
  * The caller passes only plain names (see `unsafeNameReason`); `signal` stops the work.
  */
@@ -116,75 +114,6 @@ function sameFiles(check: LocalCheck, files: readonly ManifestFile[]): boolean {
   );
 }
 
-/** Files up to this size are read whole and hashed on the thread pool; larger ones on the worker. */
-const WHOLE_FILE_LIMIT = 16 * 1024 * 1024;
-
-/** Files read and hashed at once on the thread pool: one per core here, and never all its threads. */
-const LANES = 2;
-
-/** The sha256 of a file read whole, computed on the thread pool (this thread only copies it once). */
-async function digestWhole(path: string): Promise<string | { error: string }> {
-  try {
-    const data = await readFile(path);
-    return Buffer.from(await webcrypto.subtle.digest("SHA-256", data)).toString("hex");
-  } catch (error) {
-    return { error: (error as NodeJS.ErrnoException).code ?? "error" };
-  }
-}
-
-/**
- * The check: sizes first (a cheap check that finds most changes before any file is read whole),
- * then the sha256 of every file when all sizes match. Hashing 100 MB takes a core for ~0.1 s:
- * on this thread it would hold up the start-up and the SSH handshake that run meanwhile, so the
- * digests are computed on the thread pool, LANES files at a time, and files over
- * WHOLE_FILE_LIMIT stream through a worker thread.
- */
-async function runCheck(
-  paths: string[],
-  sizes: number[],
-  signal: AbortSignal | undefined,
-): Promise<CheckReport> {
-  const stats = await Promise.all(
-    paths.map(async (path): Promise<CheckReport["stats"][number]> => {
-      try {
-        const s = await stat(path);
-        return s.isFile() ? { size: s.size } : { missing: true };
-      } catch {
-        return { missing: true };
-      }
-    }),
-  );
-  if (!stats.every((s, i) => s.size === sizes[i])) return { stats };
-  const digests: NonNullable<CheckReport["digests"]> = new Array<string | { error: string }>(paths.length);
-  const indices = paths.map((_, i) => i);
-  const large = indices.filter((i) => sizes[i]! > WHOLE_FILE_LIMIT);
-  const whole = indices.filter((i) => sizes[i]! <= WHOLE_FILE_LIMIT);
-  let sizesHeld = true;
-  const streamed = async (): Promise<void> => {
-    if (large.length === 0) return;
-    const report = await runWorker(
-      large.map((i) => paths[i]!),
-      large.map((i) => sizes[i]!),
-      signal,
-    );
-    large.forEach((i, k) => {
-      stats[i] = report.stats[k]!;
-      if (report.digests) digests[i] = report.digests[k]!;
-    });
-    if (!report.digests) sizesHeld = false;
-  };
-  let next = 0;
-  const lane = async (): Promise<void> => {
-    for (let k = next++; k < whole.length; k = next++) {
-      signal?.throwIfAborted();
-      const i = whole[k]!;
-      digests[i] = await digestWhole(paths[i]!);
-    }
-  };
-  await Promise.all([streamed(), ...Array.from({ length: LANES }, lane)]);
-  return sizesHeld ? { stats, digests } : { stats };
-}
-
 function listNames(names: string[]): string {
   const shown = names.slice(0, 5).join(", ");
   return names.length > 5 ? `${shown} and ${names.length - 5} more` : shown;
@@ -194,7 +123,7 @@ function listNames(names: string[]): string {
  * Checks every file the manifest lists against its recorded size and sha256 before anything is
  * sent: a name that is not plain, a missing or unreadable file (exit 66), or a changed one (exit
  * 65) refuses the whole folder, since it no longer is what render wrote. The work starts before
- * this returns, off this thread (or was started by `startLocalCheck` for the same files);
+ * this returns, on a worker thread (or was started by `startLocalCheck` for the same files);
  * `signal` stops it when its answer is no longer wanted.
  */
 export async function verifyLocalFiles(
