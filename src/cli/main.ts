@@ -56,6 +56,18 @@ function earlyFlag(argv: readonly string[], flag: string): string | undefined {
   return argv[i]!.includes("=") ? argv[i]!.slice(flag.length + 1) : argv[i + 1];
 }
 
+/**
+ * Before it runs a command's handler, yargs renders that command's whole help text and keeps it
+ * for a later `showHelp()`, which no handler here calls: as long as loading the SSH library, on
+ * every run. The text is rendered when asked for (`--help`, a usage error) as before.
+ */
+function skipHelpCache(cli: Argv): void {
+  const internals = (cli as unknown as { getInternalMethods?: () => unknown }).getInternalMethods?.() as
+    { getUsageInstance?: () => { cacheHelpMessage?: () => void } } | undefined;
+  const usage = internals?.getUsageInstance?.();
+  if (typeof usage?.cacheHelpMessage === "function") usage.cacheHelpMessage = () => undefined;
+}
+
 /** Parses `argv`, runs the command, prints issues, logs and the summary line; returns the exit code. */
 export async function main(
   argv: string[],
@@ -113,13 +125,21 @@ export async function main(
     const entry = COMMANDS.find((c) => c.name === name);
     const spec = entry ? await entry.load() : undefined;
     const own = new Set([...Object.keys(GLOBAL_OPTIONS), ...Object.keys(spec?.options ?? {})].map(camel));
-    // Every command is loaded only for the command list, or to tell a config key meant for
-    // another command from one no command knows.
+    // Every command is loaded only for the command list (`--help`, an unknown command), or to
+    // tell a config key meant for another command from one no command knows.
     const foreignKey = Object.keys(file.data).some(
       (k) => k !== "$schema" && !names.has(k) && !own.has(camel(k)),
     );
-    const specs =
-      spec === undefined || foreignKey ? await Promise.all(COMMANDS.map((c) => c.load())) : [spec];
+    // `--version` on its own needs no command: it stays as quick as the tool can start.
+    const versionOnly =
+      requested === undefined &&
+      argv.includes("--version") &&
+      !argv.some((a) => a === "--help" || a === "-h");
+    const specs = versionOnly
+      ? []
+      : spec === undefined || foreignKey
+        ? await Promise.all(COMMANDS.map((c) => c.load()))
+        : [spec];
     const allOptionNames = new Set(own);
     for (const c of specs) for (const k of Object.keys(c.options)) allOptionNames.add(camel(k));
     const lower = spec
@@ -201,6 +221,7 @@ export async function main(
         },
       );
     }
+    skipHelpCache(cli);
     // yargs hands --help and --version text to this callback instead of printing it itself.
     let shown = "";
     await cli.parseAsync(argv, {}, (_err: Error | undefined, _argv: unknown, output: string) => {

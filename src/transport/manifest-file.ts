@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { EngageError } from "../core/errors.js";
-import { ManifestSchema, type Delivery, type Manifest } from "../schemas/manifest.js";
+import type { Delivery, Manifest } from "../schemas/manifest.js";
 import { writeFileAtomic } from "./atomic-write.js";
 
 export const MANIFEST_FILE = "manifest.json";
@@ -25,10 +25,27 @@ function unreadable(path: string, error: unknown): EngageError {
   );
 }
 
-function parseManifest(path: string, text: string): LoadedManifest {
-  let raw: unknown;
+/** `manifest.json` read and its JSON parsed, not yet checked against the manifest schema. */
+export interface ManifestJson {
+  path: string;
+  raw: unknown;
+}
+
+/**
+ * Reads `<dir>/manifest.json` and parses its JSON: missing exits 66, not JSON exits 65.
+ * Synchronous and cheap, so a caller can start what a valid manifest will need (checksums, a
+ * connection) while the schema itself loads and checks it.
+ */
+export function readManifestJson(dir: string): ManifestJson {
+  const path = join(dir, MANIFEST_FILE);
+  let text: string;
   try {
-    raw = JSON.parse(text);
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw unreadable(path, error);
+  }
+  try {
+    return { path, raw: JSON.parse(text) as unknown };
   } catch (error) {
     throw new EngageError(
       "invalid_data",
@@ -36,6 +53,15 @@ function parseManifest(path: string, text: string): LoadedManifest {
       `${path}: not valid JSON: ${(error as Error).message}`,
     );
   }
+}
+
+/**
+ * Checks parsed manifest JSON against the manifest schema: invalid exits 65. The schema (and
+ * the validation library behind it, most of the code upload loads) is loaded on first use, so
+ * that its loading overlaps the SSH handshake instead of coming before it.
+ */
+export async function validateManifest({ path, raw }: ManifestJson): Promise<LoadedManifest> {
+  const { ManifestSchema } = await import("../schemas/manifest.js");
   const parsed = ManifestSchema.safeParse(raw);
   if (!parsed.success) {
     const first = parsed.error.issues[0];
@@ -49,19 +75,9 @@ function parseManifest(path: string, text: string): LoadedManifest {
   return { path, manifest: parsed.data, raw: raw as LoadedManifest["raw"] };
 }
 
-/**
- * Reads and validates `<dir>/manifest.json`: missing exits 66, invalid exits 65. Synchronous, so
- * a caller learns what to start (a connection, checksums) before it gives up the thread.
- */
-export function readManifestFile(dir: string): LoadedManifest {
-  const path = join(dir, MANIFEST_FILE);
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (error) {
-    throw unreadable(path, error);
-  }
-  return parseManifest(path, text);
+/** Reads and validates `<dir>/manifest.json`: missing exits 66, invalid exits 65. */
+export async function readManifestFile(dir: string): Promise<LoadedManifest> {
+  return validateManifest(readManifestJson(dir));
 }
 
 /** Records deliveries in manifest.json as they are verified, writing in the background. */

@@ -51,6 +51,11 @@ export interface TransferProgress {
   onBytes: ((n: number) => void) | undefined;
   /** Called once every request of the transfer is sent, before the answers are in. */
   onSent?: (() => void) | undefined;
+  /**
+   * Runs `send`, which hands one request to the library, so that the packets it makes reach the
+   * socket as one write (a 255 KiB write is eight SSH packets, each its own system call otherwise).
+   */
+  batch?: ((send: () => void) => void) | undefined;
 }
 
 /** A counter of requests in flight that a loop can wait on. */
@@ -100,15 +105,19 @@ export async function sendFile(
       while (inFlight >= WRITE_WINDOW && failure === undefined) await gate.wait();
       if (failure !== undefined) break;
       inFlight += 1;
-      sftp.write(handle, chunk, 0, bytesRead, position, (error?: Error | null) => {
-        inFlight -= 1;
-        if (error) failure ??= error;
-        else {
-          progress.touch();
-          progress.onBytes?.(bytesRead);
-        }
-        gate.wake();
-      });
+      const at = position;
+      const send = (): void =>
+        sftp.write(handle, chunk, 0, bytesRead, at, (error?: Error | null) => {
+          inFlight -= 1;
+          if (error) failure ??= error;
+          else {
+            progress.touch();
+            progress.onBytes?.(bytesRead);
+          }
+          gate.wake();
+        });
+      if (progress.batch) progress.batch(send);
+      else send();
       position += bytesRead;
     }
   } catch (error) {

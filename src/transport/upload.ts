@@ -3,14 +3,21 @@ import { EngageError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import type { Progress, ProgressOptions } from "../core/progress.js";
 import { acquireFolderLock } from "./folder-lock.js";
-import { createDeliveryRecorder, readManifestFile } from "./manifest-file.js";
+import {
+  createDeliveryRecorder,
+  readManifestJson,
+  validateManifest,
+  type LoadedManifest,
+} from "./manifest-file.js";
 import { openTransport } from "./open-transport.js";
 import { planUpload, type UploadPlan, type UploadPlanItem } from "./plan-upload.js";
 import { withRetries } from "./retry.js";
+import type { Manifest } from "../schemas/manifest.js";
 import type { Target } from "./target.js";
 import type { TransportOptions } from "./transport-options.js";
 import type { Transport, TransportSession } from "./transport.js";
-import { verifyLocalFiles } from "./verify-local.js";
+import { startLocalCheck, verifyLocalFiles, type LocalCheck } from "./verify-local.js";
+import { unsafeNameReason } from "./safe-name.js";
 import { plural } from "../core/format-amount.js";
 
 /** The lock file upload keeps in the rendered folder while it runs. */
@@ -111,6 +118,37 @@ async function ensureRemoteDir(
 }
 
 /**
+ * What manifest.json's JSON says before the schema has checked it: the files to check (when every
+ * name is a plain one) and whether anything is likely to be sent. Only a head start: the checked
+ * manifest decides, and anything started on a wrong guess is stopped or redone.
+ */
+function glance(
+  raw: unknown,
+  target: Target,
+  force: boolean,
+): { files?: { name: string; bytes: number }[]; send: boolean } {
+  const listed = (raw as { files?: unknown } | null)?.files;
+  if (!Array.isArray(listed)) return { send: false };
+  const files: { name: string; bytes: number; deliveries: Record<string, unknown> }[] = [];
+  for (const f of listed as unknown[]) {
+    const { name, bytes, deliveries } = (f ?? {}) as Record<string, unknown>;
+    if (typeof name !== "string" || typeof bytes !== "number" || unsafeNameReason(name) !== undefined)
+      return { send: false };
+    files.push({
+      name,
+      bytes,
+      deliveries:
+        typeof deliveries === "object" && deliveries !== null ? (deliveries as Record<string, unknown>) : {},
+    });
+  }
+  try {
+    return { files, send: planUpload({ files } as unknown as Manifest, target, { force }).send > 0 };
+  } catch {
+    return { files, send: false };
+  }
+}
+
+/**
  * Sends the files of a rendered folder's manifest to a target, in manifest order: each as
  * `<name>.part`, size-checked on the remote, then renamed to its final name, and recorded in
  * manifest.json right away so a re-run (or a retry after a lost connection) sends only what is
@@ -126,7 +164,47 @@ export async function uploadFolder(
 ): Promise<UploadResult> {
   const { log } = hooks;
   const now = options.now ?? (() => new Date());
-  const loaded = readManifestFile(dir);
+  const json = readManifestJson(dir);
+
+  // Started before the manifest is validated, from what its JSON says, so that both make
+  // progress while this thread loads the schema and then the SSH library: the checksums on a
+  // worker thread, and the connection, whose server side takes as long to start as the hashing.
+  // An invalid manifest stops both again; a dry run starts neither.
+  const stopCheck = new AbortController();
+  let started: LocalCheck | undefined;
+  let opened: Transport | undefined;
+  let openError: unknown;
+  let early: Promise<TransportSession> | undefined;
+  if (!options.dryRun) {
+    const first = glance(json.raw, target, options.force);
+    if (first.files) started = startLocalCheck(dir, first.files, stopCheck.signal);
+    try {
+      opened =
+        options.transportFactory?.(target) ??
+        openTransport(target, options.transport, log, { fastPut: options.fastPut });
+    } catch (error) {
+      openError = error;
+    }
+    if (first.send) early = opened?.connect();
+    early?.catch(() => undefined);
+  }
+  const dropEarly = async (): Promise<void> => {
+    const pending = early;
+    early = undefined;
+    await pending?.then((s) => s.close()).catch(() => undefined);
+  };
+  const abandon = async (): Promise<void> => {
+    stopCheck.abort();
+    await dropEarly();
+  };
+
+  let loaded: LoadedManifest;
+  try {
+    loaded = await validateManifest(json);
+  } catch (error) {
+    await abandon();
+    throw error;
+  }
   const plan = planUpload(loaded.manifest, target, { force: options.force });
   const results = new Map<string, UploadFileResult>();
   for (const item of plan.items) {
@@ -167,28 +245,17 @@ export async function uploadFolder(
     await verifyLocalFiles(dir, loaded.manifest.files);
     return finish(0);
   }
-
-  // Started before anything is awaited, so that both make progress while this thread is still
-  // busy (starting up, then loading the SSH library): the checksums on a worker thread, and the
-  // connection, whose server side takes as long to start as the hashing.
-  const stopCheck = new AbortController();
-  const checked = verifyLocalFiles(dir, loaded.manifest.files, stopCheck.signal);
-  checked.catch(() => undefined);
-  let transport: Transport;
-  try {
-    transport =
-      options.transportFactory?.(target) ??
-      openTransport(target, options.transport, log, { fastPut: options.fastPut });
-  } catch (error) {
+  // A manifest error comes first, as it did when nothing was started before the validation.
+  if (opened === undefined) {
     stopCheck.abort();
-    throw error;
+    throw openError;
   }
-  let early: Promise<TransportSession> | undefined = plan.send > 0 ? transport.connect() : undefined;
+  const transport = opened;
+  if (plan.send === 0) await dropEarly();
+  else early ??= transport.connect();
   early?.catch(() => undefined);
-  const abandon = async (): Promise<void> => {
-    stopCheck.abort();
-    await early?.then((s) => s.close()).catch(() => undefined);
-  };
+  const checked = verifyLocalFiles(dir, loaded.manifest.files, stopCheck.signal, started);
+  checked.catch(() => undefined);
 
   let release: () => Promise<void>;
   try {

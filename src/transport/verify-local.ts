@@ -78,6 +78,42 @@ function runCheck(paths: string[], sizes: number[], signal: AbortSignal | undefi
   });
 }
 
+/** A check of local files started ahead of the manifest's validation, by the names and sizes it was given. */
+export interface LocalCheck {
+  readonly names: readonly string[];
+  readonly sizes: readonly number[];
+  readonly report: Promise<CheckReport>;
+}
+
+/**
+ * Starts the size and checksum check of these files on a worker thread, before the manifest that
+ * lists them is validated; `verifyLocalFiles` uses its report when it checks the same files.
+ * The caller passes only plain names (see `unsafeNameReason`); `signal` stops the work.
+ */
+export function startLocalCheck(
+  dir: string,
+  files: readonly { name: string; bytes: number }[],
+  signal?: AbortSignal,
+): LocalCheck {
+  const names = files.map((f) => f.name);
+  const sizes = files.map((f) => f.bytes);
+  const report = runCheck(
+    names.map((n) => join(dir, n)),
+    sizes,
+    signal,
+  );
+  // Judged later, or never when the manifest turns out invalid.
+  report.catch(() => undefined);
+  return { names, sizes, report };
+}
+
+function sameFiles(check: LocalCheck, files: readonly ManifestFile[]): boolean {
+  return (
+    check.names.length === files.length &&
+    files.every((f, i) => f.name === check.names[i] && f.bytes === check.sizes[i])
+  );
+}
+
 function listNames(names: string[]): string {
   const shown = names.slice(0, 5).join(", ");
   return names.length > 5 ? `${shown} and ${names.length - 5} more` : shown;
@@ -87,12 +123,14 @@ function listNames(names: string[]): string {
  * Checks every file the manifest lists against its recorded size and sha256 before anything is
  * sent: a name that is not plain, a missing or unreadable file (exit 66), or a changed one (exit
  * 65) refuses the whole folder, since it no longer is what render wrote. The work starts before
- * this returns, on a worker thread; `signal` stops it when its answer is no longer wanted.
+ * this returns, on a worker thread (or was started by `startLocalCheck` for the same files);
+ * `signal` stops it when its answer is no longer wanted.
  */
 export async function verifyLocalFiles(
   dir: string,
   files: readonly ManifestFile[],
   signal?: AbortSignal,
+  started?: LocalCheck,
 ): Promise<void> {
   for (const f of files) {
     const why = unsafeNameReason(f.name);
@@ -103,11 +141,13 @@ export async function verifyLocalFiles(
         `manifest.json lists ${showName(f.name)}, which ${why}`,
       );
   }
-  const report = await runCheck(
-    files.map((f) => join(dir, f.name)),
-    files.map((f) => f.bytes),
-    signal,
-  );
+  const report = await (started !== undefined && sameFiles(started, files)
+    ? started.report
+    : runCheck(
+        files.map((f) => join(dir, f.name)),
+        files.map((f) => f.bytes),
+        signal,
+      ));
   const missing: string[] = [];
   const changed: string[] = [];
   files.forEach((f, i) => {
