@@ -172,11 +172,11 @@ describe("the export parser core", () => {
     expect(Object.keys(records[0]?.extra ?? {}).length).toBeLessThan(10_000);
   });
 
-  it("places a record whose opening tag breaks across lines on the tag's first line", () => {
+  it("places a record whose opening tag breaks across lines at the tag's `<`", () => {
     const { records } = parseText([
       '<promotions>\n  <redeemed\n     id="1">\n    <couponId>k</couponId>\n  </redeemed>\n</promotions>',
     ]);
-    expect(records[0]?.at).toEqual({ file: "export.xml", line: 2, record: 1 });
+    expect(records[0]?.at).toEqual({ file: "export.xml", line: 2, column: 3, record: 1 });
   });
 
   it("takes the kind from the file name given apart from the displayed path", () => {
