@@ -177,7 +177,13 @@ export function createXmlReader(events: XmlEvents, options: { maxMarkupBytes: nu
   let lineStart = 0;
   let astrals = 0;
 
+  // How far `line` and `lineStart` are counted, and the next LF after that.
+  let cursor = 0;
+  let nextLf = -1;
+
   const stack: string[] = [];
+  // 1 where the open element's name holds an astral character.
+  const wide: number[] = [];
   let depth = 0;
   let sawRoot = false;
   let closedRoot = false;
@@ -186,6 +192,8 @@ export function createXmlReader(events: XmlEvents, options: { maxMarkupBytes: nu
   // Interned names: a tag's name is looked up by a hash of its characters, computed while they
   // are checked, so a name seen before costs one comparison and no allocation.
   const names = new Array<string | undefined>(1024).fill(undefined);
+  // Names by their length and three of their characters, for the fast path of start tags.
+  const fastNames = new Array<string | undefined>(1024).fill(undefined);
 
   function column(at: number): number {
     return at - lineStart + 1 - astrals;
@@ -422,11 +430,14 @@ export function createXmlReader(events: XmlEvents, options: { maxMarkupBytes: nu
             if (attributes.indexOf(attributes[a]!) < a)
               return fail("syntax", `duplicate attribute: ${attributes[a]}.`, k);
         }
-        sawRoot = true;
-        depth += 1;
-        stack[depth - 1] = name;
-        events.open(name, tagLine, tagColumn);
-        if (c === SLASH) closeTop();
+        let isWide = 0;
+        for (let a = 0; a < name.length; a += 1) {
+          const u = name.charCodeAt(a);
+          if (u >= 0xd800 && u <= 0xdfff) isWide = 1;
+        }
+        if (isWide === 0) rememberName(name);
+        openElement(name, tagLine, tagColumn, isWide);
+        if (c === SLASH && !stopped) closeTop();
         return k + 1;
       }
       if (c === SPACE || c === LF || c === TAB || c === CR) {
@@ -628,18 +639,133 @@ export function createXmlReader(events: XmlEvents, options: { maxMarkupBytes: nu
     return fail("syntax", "disallowed character in tag name.", i + 1);
   }
 
-  function scan(final: boolean): void {
-    const s = buf;
-    const n = s.length;
-    let i = 0;
-    if (atDocumentStart && n > 0) {
-      // A byte order mark that reached the text is not content.
-      if (s.charCodeAt(0) === 0xfeff) {
-        i = 1;
-        lineStart = 1;
+  // Brings the line count up to `to`: fast paths skip over text without counting its line
+  // ends, so they are counted here, by search, when a position is needed. Only LF can be in what
+  // they skip (a CR, a surrogate or anything unusual sends the text down the character loop,
+  // which counts as it goes and moves `cursor` past what it read).
+  function sync(to: number): void {
+    if (nextLf < cursor) {
+      nextLf = buf.indexOf("\n", cursor);
+      if (nextLf < 0) nextLf = buf.length;
+    }
+    while (nextLf < to) {
+      line += 1;
+      lineStart = nextLf + 1;
+      astrals = 0;
+      nextLf = buf.indexOf("\n", nextLf + 1);
+      if (nextLf < 0) nextLf = buf.length;
+    }
+    if (to > cursor) cursor = to;
+  }
+
+  function fastSlot(length: number, first: number, middle: number, last: number): number {
+    return (Math.imul(length, 0x9e37) ^ Math.imul(first, 31) ^ Math.imul(middle, 7) ^ last) & 1023;
+  }
+
+  // Remembers a name for the fast path of start tags (names with astral characters never take
+  // it, since it does not count columns).
+  function rememberName(name: string): void {
+    const n = name.length;
+    for (let k = 0; k < n; k += 1) {
+      const c = name.charCodeAt(k);
+      if (c >= 0xd800 && c <= 0xdfff) return;
+    }
+    fastNames[fastSlot(n, name.charCodeAt(0), name.charCodeAt(n >> 1), name.charCodeAt(n - 1))] = name;
+  }
+
+  // The common shapes, with no call per character: `<name>` and `<name/>` of a name seen before,
+  // the end tag of the open element, and text without references, CRs or unusual characters up to
+  // the next `<`. Returns the index after what it read, or -1 to leave it to the full checks.
+  function fast(s: string, i: number, n: number): number {
+    const c = s.charCodeAt(i);
+    if (c === LT) {
+      const c1 = s.charCodeAt(i + 1);
+      if (c1 === SLASH) {
+        if (depth === 0) return -1;
+        const top = stack[depth - 1]!;
+        const after = i + 2 + top.length;
+        if (wide[depth - 1] === 1 || s.charCodeAt(after) !== GT || !s.startsWith(top, i + 2)) return -1;
+        closeTop();
+        return after + 1;
+      }
+      if (c1 < 128 && NAME[c1] === 1 && !closedRoot) {
+        const gt = s.indexOf(">", i + 2);
+        if (gt < 0) return -1;
+        const empty = s.charCodeAt(gt - 1) === SLASH;
+        const end = empty ? gt - 1 : gt;
+        const length = end - i - 1;
+        if (length <= 0) return -1;
+        const known = fastNames[fastSlot(length, c1, s.charCodeAt(i + 1 + (length >> 1)), s.charCodeAt(end - 1))];
+        if (known === undefined || known.length !== length || !s.startsWith(known, i + 1)) return -1;
+        sync(i);
+        openElement(known, line, i - lineStart + 1 - astrals, 0);
+        if (empty && !stopped) closeTop();
+        return gt + 1;
+      }
+      return -1;
+    }
+    const lt = s.indexOf("<", i);
+    if (lt < 0) return -1;
+    // One pass over the text: line ends counted, white space told, anything else left to the
+    // character loop (which starts over from `i`, so the count is put back).
+    const savedLine = line;
+    const savedStart = lineStart;
+    let space = true;
+    for (let k = i; k < lt; k += 1) {
+      const d = s.charCodeAt(k);
+      if (d > SPACE) {
+        if (d === AMP || d === RBRACKET || (d >= 0xd800 && (d <= 0xdfff || d >= 0xfffe)) || depth === 0) {
+          line = savedLine;
+          lineStart = savedStart;
+          return -1;
+        }
+        space = false;
+      } else if (d === LF) {
+        line += 1;
+        lineStart = k + 1;
+      } else if (d !== SPACE && d !== TAB) {
+        line = savedLine;
+        lineStart = savedStart;
+        return -1;
       }
     }
+    if (line !== savedLine) astrals = 0;
+    cursor = lt;
+    if (depth > 0) events.text(s, i, lt, space);
+    return lt;
+  }
+
+  function openElement(name: string, at: number, column: number, isWide: number): void {
+    sawRoot = true;
+    depth += 1;
+    stack[depth - 1] = name;
+    wide[depth - 1] = isWide;
+    events.open(name, at, column);
+  }
+
+  // Reads `s` from `from` on; what it cannot finish yet is kept in `buf`.
+  function scan(s: string, from: number, final: boolean): void {
+    buf = s;
+    cursor = from;
+    nextLf = -1;
+    const n = s.length;
+    let i = from;
+    // A byte order mark that reached the text is not content.
+    if (atDocumentStart && i < n && s.charCodeAt(i) === 0xfeff) {
+      i += 1;
+      lineStart += 1;
+      cursor = i;
+    }
     while (i < n) {
+      if (!atDocumentStart) {
+        const next = fast(s, i, n);
+        if (stopped) return;
+        if (next >= 0) {
+          i = next;
+          continue;
+        }
+      }
+      sync(i);
       let next: number;
       const savedLine = line;
       const savedStart = lineStart;
@@ -657,9 +783,11 @@ export function createXmlReader(events: XmlEvents, options: { maxMarkupBytes: nu
         line = savedLine;
         lineStart = savedStart;
         astrals = savedAstrals;
+        cursor = i;
         hold(i, final);
         return;
       }
+      cursor = next;
       i = next;
     }
     hold(n, final);
@@ -667,6 +795,7 @@ export function createXmlReader(events: XmlEvents, options: { maxMarkupBytes: nu
 
   // Keeps `buf` from `at` on for the next piece (markup not yet complete).
   function hold(at: number, final: boolean): void {
+    sync(at);
     if (at >= buf.length) {
       lineStart -= buf.length;
       buf = "";
@@ -702,8 +831,25 @@ export function createXmlReader(events: XmlEvents, options: { maxMarkupBytes: nu
         heldParts = [];
         heldLength = 0;
       }
-      buf = buf === "" ? piece : buf + piece;
-      scan(false);
+      if (buf === "") {
+        scan(piece, 0, false);
+        return;
+      }
+      // Markup cut by the end of the last piece usually ends at this piece's first `>`: that bit
+      // is read on its own, so the piece itself is read as it is, not copied into one string
+      // with what was held.
+      const close = buf.length < REREAD_FROM ? piece.indexOf(">") : -1;
+      if (close >= 0) {
+        scan(buf + piece.slice(0, close + 1), 0, false);
+        if (stopped) return;
+        if (buf === "") {
+          lineStart += close + 1;
+          scan(piece, close + 1, false);
+          return;
+        }
+        piece = piece.slice(close + 1);
+      }
+      scan(buf + piece, 0, false);
     },
     end() {
       if (stopped) return true;
@@ -712,7 +858,7 @@ export function createXmlReader(events: XmlEvents, options: { maxMarkupBytes: nu
         heldParts = [];
         heldLength = 0;
       }
-      if (buf !== "") scan(true);
+      if (buf !== "") scan(buf, 0, true);
       if (stopped) return true;
       if (buf !== "") {
         // Markup still open at the end: count its lines for the position of the end.
