@@ -13,11 +13,7 @@
 
 /** Why the reader stopped on an error: the caller words some of these with what it knows. */
 export type XmlErrorKind =
-  | "mismatched_close"
-  | "unmatched_close"
-  | "malformed_reference"
-  | "undefined_entity"
-  | "syntax";
+  "mismatched_close" | "unmatched_close" | "malformed_reference" | "undefined_entity" | "syntax";
 
 /** What the reader reports, in document order. */
 export interface XmlEvents {
@@ -75,7 +71,6 @@ const EQUALS = 61;
 const GT = 62;
 const QUESTION = 63;
 const BANG = 33;
-const LBRACKET = 91;
 const RBRACKET = 93;
 
 // An entity reference longer than this is not one of XML's five names nor a character reference
@@ -116,9 +111,7 @@ function isWideNameStart(c: number): boolean {
 }
 
 function isWideNameChar(c: number): boolean {
-  return (
-    isWideNameStart(c) || c === 0xb7 || (c >= 0x300 && c <= 0x36f) || c === 0x203f || c === 0x2040
-  );
+  return isWideNameStart(c) || c === 0xb7 || (c >= 0x300 && c <= 0x36f) || c === 0x203f || c === 0x2040;
 }
 
 function isXmlChar(c: number): boolean {
@@ -136,7 +129,7 @@ function isNameText(name: string): boolean {
   const first = name.codePointAt(0);
   if (first === undefined) return false;
   if (!(first < 128 ? NAME[first] === 1 : isWideNameStart(first))) return false;
-  for (let i = first > 0xffff ? 2 : 1; i < name.length; ) {
+  for (let i = first > 0xffff ? 2 : 1; i < name.length;) {
     const c = name.codePointAt(i)!;
     if (!(c < 128 ? NAME[c] !== 0 : isWideNameChar(c))) return false;
     i += c > 0xffff ? 2 : 1;
@@ -202,7 +195,11 @@ export function createXmlReader(events: XmlEvents, options: { maxMarkupBytes: nu
   function fail(kind: XmlErrorKind, message: string, at: number): number {
     if (!stopped) {
       stopped = true;
-      events.error(kind, message, line, Math.max(1, column(at)));
+      // A line end that is itself the wrong character is reported where it leads, on the next
+      // line, as a reader that counts each character as it takes it does.
+      const c = buf.charCodeAt(at);
+      if (c === LF || c === CR) events.error(kind, message, line + 1, 1);
+      else events.error(kind, message, line, Math.max(1, column(at)));
     }
     return FAILED;
   }
@@ -295,7 +292,7 @@ export function createXmlReader(events: XmlEvents, options: { maxMarkupBytes: nu
             return fail("syntax", 'the string "]]>" is disallowed in char data.', j + 2);
         } else if (c >= 0xd800) {
           if (c <= 0xdbff) {
-            if (j + 1 >= n && !final) {
+            if (j + 1 >= n) {
               hold = j;
               break;
             }
@@ -578,11 +575,21 @@ export function createXmlReader(events: XmlEvents, options: { maxMarkupBytes: nu
     } else if (!(c === SPACE || c === TAB || c === LF || c === CR)) {
       return fail("syntax", "disallowed character in processing instruction name.", k);
     }
-    const end = delimited(s, k, n, "pi");
-    if (end < 0) return end;
-    if (declaration && !XML_DECLARATION.test(s.slice(i, end)))
-      return fail("syntax", "malformed XML declaration.", end - 1);
-    return end;
+    if (declaration) {
+      // No `?` in a declaration but its end: the first one ends it, or it is malformed there.
+      const question = s.indexOf("?", k);
+      if (question < 0 || question + 1 >= n) return INCOMPLETE;
+      if (s.charCodeAt(question + 1) !== GT) {
+        advance(s, k, question + 1);
+        return fail("syntax", "malformed XML declaration.", question + 1);
+      }
+      const end = delimited(s, k, question + 2, "pi");
+      if (end < 0) return end;
+      if (!XML_DECLARATION.test(s.slice(i, end)))
+        return fail("syntax", "malformed XML declaration.", question + 1);
+      return end;
+    }
+    return delimited(s, k, n, "pi");
   }
 
   // Lines and columns up to `to`, from the current position at `from`: for positions reported
@@ -676,7 +683,7 @@ export function createXmlReader(events: XmlEvents, options: { maxMarkupBytes: nu
   // The common shapes, with no call per character: `<name>` and `<name/>` of a name seen before,
   // the end tag of the open element, and text without references, CRs or unusual characters up to
   // the next `<`. Returns the index after what it read, or -1 to leave it to the full checks.
-  function fast(s: string, i: number, n: number): number {
+  function fast(s: string, i: number): number {
     const c = s.charCodeAt(i);
     if (c === LT) {
       const c1 = s.charCodeAt(i + 1);
@@ -695,7 +702,8 @@ export function createXmlReader(events: XmlEvents, options: { maxMarkupBytes: nu
         const end = empty ? gt - 1 : gt;
         const length = end - i - 1;
         if (length <= 0) return -1;
-        const known = fastNames[fastSlot(length, c1, s.charCodeAt(i + 1 + (length >> 1)), s.charCodeAt(end - 1))];
+        const known =
+          fastNames[fastSlot(length, c1, s.charCodeAt(i + 1 + (length >> 1)), s.charCodeAt(end - 1))];
         if (known === undefined || known.length !== length || !s.startsWith(known, i + 1)) return -1;
         sync(i);
         openElement(known, line, i - lineStart + 1 - astrals, 0);
@@ -758,7 +766,7 @@ export function createXmlReader(events: XmlEvents, options: { maxMarkupBytes: nu
     }
     while (i < n) {
       if (!atDocumentStart) {
-        const next = fast(s, i, n);
+        const next = fast(s, i);
         if (stopped) return;
         if (next >= 0) {
           i = next;
@@ -821,7 +829,9 @@ export function createXmlReader(events: XmlEvents, options: { maxMarkupBytes: nu
     write(piece) {
       if (stopped || piece.length === 0) return;
       started = true;
-      lastChunk = piece;
+      // The end of the text, for the position of an early end: a last piece of white space alone
+      // would not show where the last character stands.
+      lastChunk = piece.length >= 4096 ? piece : (lastChunk + piece).slice(-8192);
       if (rereadAt > 0) {
         heldParts.push(piece);
         heldLength += piece.length;
