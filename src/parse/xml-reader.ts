@@ -261,6 +261,7 @@ export function createXmlReader(events: XmlEvents, options: { maxMarkupBytes: nu
   // text, or an index to hold from when a reference, a CR or a `]` needs the next piece).
   function text(s: string, i: number, n: number, final: boolean): number {
     let space = true;
+    let nonSpace = -1;
     let decoded: string | null = null;
     let from = i;
     let j = i;
@@ -271,6 +272,7 @@ export function createXmlReader(events: XmlEvents, options: { maxMarkupBytes: nu
         if (c === LT) break;
         if (space) {
           space = false;
+          nonSpace = j;
           if (depth === 0) return fail("syntax", "text data outside of root node.", j);
         }
         if (c === AMP) {
@@ -322,6 +324,8 @@ export function createXmlReader(events: XmlEvents, options: { maxMarkupBytes: nu
       }
     }
     const end = hold < 0 ? j : hold;
+    // The character held back is read again with the next piece: it does not count here.
+    if (nonSpace >= end) space = true;
     if (end > i && depth > 0) {
       if (decoded === null) events.text(s, i, end, space);
       else {

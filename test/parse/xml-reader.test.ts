@@ -283,6 +283,9 @@ describe("the export XML reader", () => {
         // Namespace errors (an unbound prefix) are not well-formedness errors: exports are read
         // without namespaces.
         const line = /:(\d+): parser error/.exec(run.stderr);
+        // An encoding label xmllint does not know is refused before this reader runs
+        // (parse.encoding_unsupported), so only its syntax is this reader's to check.
+        if (/Unsupported encoding|unknown encoding/i.test(run.stderr)) return;
         if (run.status === 0 || line === null) {
           expect(ours.error).toBeNull();
           return;
