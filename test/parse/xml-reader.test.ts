@@ -278,7 +278,8 @@ describe("the export XML reader", () => {
         const path = join(dir, `${(n += 1)}.xml`);
         writeFileSync(path, xml);
         const run = spawnSync("/usr/bin/xmllint", ["--noout", "--nonet", path], { encoding: "utf8" });
-        const ours = oursOn([xml]);
+        // What the file holds: half a surrogate pair (a cut inside an emoji) is written as U+FFFD.
+        const ours = oursOn([Buffer.from(xml, "utf8").toString("utf8")]);
         if (ours.doctype) return;
         // Namespace errors (an unbound prefix) are not well-formedness errors: exports are read
         // without namespaces.
