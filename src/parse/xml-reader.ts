@@ -655,6 +655,7 @@ export function createXmlReader(events: XmlEvents, options: { maxMarkupBytes: nu
   // they skip (a CR, a surrogate or anything unusual sends the text down the character loop,
   // which counts as it goes and moves `cursor` past what it read).
   function sync(to: number): void {
+    if (to <= cursor) return;
     if (nextLf < cursor) {
       nextLf = buf.indexOf("\n", cursor);
       if (nextLf < 0) nextLf = buf.length;
@@ -666,7 +667,7 @@ export function createXmlReader(events: XmlEvents, options: { maxMarkupBytes: nu
       nextLf = buf.indexOf("\n", nextLf + 1);
       if (nextLf < 0) nextLf = buf.length;
     }
-    if (to > cursor) cursor = to;
+    cursor = to;
   }
 
   function fastSlot(length: number, first: number, middle: number, last: number): number {
