@@ -1,5 +1,4 @@
 import type { Profile } from "../schemas/profile.js";
-import { createTextCache } from "./text-cache.js";
 
 /** Where a record's child goes, in the order the record's fields are written. */
 export const RecordSlot = {
@@ -21,6 +20,9 @@ export const RecordSlot = {
   redemptionChannel: 14,
 } as const;
 
+// Distinct element names remembered at most; past this the memory starts over.
+const NAME_LIMIT = 4096;
+
 /** How many record slots there are. */
 export const SLOT_COUNT = 15;
 
@@ -33,7 +35,7 @@ export interface NameInfo {
   readonly isKey: boolean;
 }
 
-/** Resolves element names to slots; results are cached per raw name, so the hot path is one string comparison. */
+/** Resolves element names to slots; results are remembered per raw name, so the hot path is one lookup. */
 export interface FieldNames {
   record(name: string): NameInfo;
   channel(name: string): number;
@@ -63,10 +65,30 @@ export function exportFieldNames(profile: Profile): FieldNames {
   ]);
   const keyName = normalise(fields[profile.export.recordKey as keyof typeof fields]);
 
-  const records = createTextCache((name): NameInfo => {
-    const n = normalise(name);
-    return { slot: recordSlots.get(n) ?? -1, isKey: n === keyName };
-  });
-  const channels = createTextCache((name) => channelSlots.get(normalise(name)) ?? -1);
-  return { record: (name) => records.get(name), channel: (name) => channels.get(name) };
+  // Names come interned from the reader (one string per name), so a Map finds them by the hash
+  // the string keeps; it is emptied when it grows past any real export's vocabulary, so memory
+  // stays flat even for a file of made-up names.
+  const records = new Map<string, NameInfo>();
+  const channels = new Map<string, number>();
+  return {
+    record(name) {
+      let info = records.get(name);
+      if (info === undefined) {
+        const n = normalise(name);
+        info = { slot: recordSlots.get(n) ?? -1, isKey: n === keyName };
+        if (records.size >= NAME_LIMIT) records.clear();
+        records.set(name, info);
+      }
+      return info;
+    },
+    channel(name) {
+      let slot = channels.get(name);
+      if (slot === undefined) {
+        slot = channelSlots.get(normalise(name)) ?? -1;
+        if (channels.size >= NAME_LIMIT) channels.clear();
+        channels.set(name, slot);
+      }
+      return slot;
+    },
+  };
 }

@@ -1,4 +1,3 @@
-import { SaxesParser } from "saxes";
 import { makeIssue, quote, type Severity } from "../core/issue.js";
 import type { IssueCode } from "../core/issue-codes.js";
 import type { Location } from "../core/location.js";
@@ -9,6 +8,7 @@ import { exportFieldNames, RecordSlot, SLOT_COUNT, type NameInfo } from "./expor
 import { parseExportInstant } from "./export-timestamp.js";
 import { kindFromFileName, kindLookup } from "./record-kind.js";
 import { createTextCache } from "./text-cache.js";
+import { createXmlReader, type XmlErrorKind } from "./xml-reader.js";
 
 type ExportChannel = ExportRecord["redemptionChannels"][number];
 
@@ -49,102 +49,6 @@ export interface ExportParserOptions {
 export const DEFAULT_MAX_FIELD_BYTES = 1024 * 1024;
 /** The default `maxDepth`: an export nests four levels; 64 leaves room for any wrapping. */
 export const DEFAULT_MAX_DEPTH = 64;
-// An entity reference longer than this is not one of XML's five names nor a character reference
-// (`&#x10FFFF;` has eight characters between `&` and `;`).
-const MAX_ENTITY_NAME = 32;
-
-// saxes 6 internals the parser reads or replaces (pinned version): its state, the text it is
-// gathering, and the entity reader, which otherwise reads anything up to the next `;`.
-interface SaxesInternals {
-  state: number;
-  text: string;
-  name: string;
-  entity: string;
-  piTarget: string;
-  chunk: string;
-  i: number;
-  prevI: number;
-  entityReturnState: number;
-  textHandler: unknown;
-  getCode(): number;
-  fail(message: string): void;
-  parseEntity(entity: string): string;
-  stateTable: ((this: SaxesInternals) => void)[];
-  line: number;
-  column: number;
-  /** Where the `&` of the reference being read stands (1-based column): set by `sEntity`. */
-  ampLine?: number;
-  ampColumn?: number;
-}
-const EOC = -1;
-const NL_LIKE = -2;
-const SEMICOLON = 0x3b;
-const S_DOCTYPE_FIRST = 2;
-const S_DOCTYPE_LAST = 12;
-const S_TEXT = 13;
-const S_ENTITY = 14;
-
-// Characters an entity or character reference can hold: name characters (ASCII letters, digits,
-// `.`, `-`, `_`, `:`, anything past U+007F) and `#`. saxes checks the name itself at the `;`.
-function isEntityChar(c: number): boolean {
-  return (
-    (c >= 0x61 && c <= 0x7a) ||
-    (c >= 0x41 && c <= 0x5a) ||
-    (c >= 0x30 && c <= 0x3a) ||
-    c === 0x23 ||
-    c === 0x2d ||
-    c === 0x2e ||
-    c === 0x5f ||
-    c > 0x7f
-  );
-}
-
-// saxes's entity reader, with the name checked as it comes: a character that cannot be in a
-// reference, or a name past MAX_ENTITY_NAME, fails right there (at its real line and column)
-// instead of at the next `;` of the file, however far that is.
-function sEntity(this: SaxesInternals): void {
-  const start = this.i;
-  // saxes's column counts what it has read on the line: the `&` just read is at that column.
-  if (this.entity === "") {
-    this.ampLine = this.line;
-    this.ampColumn = this.column;
-  }
-  const chunk = this.chunk;
-  for (;;) {
-    const c = this.getCode();
-    if (c === SEMICOLON) {
-      const returnState = this.entityReturnState;
-      const entity = this.entity + chunk.slice(start, this.prevI);
-      this.state = returnState;
-      let parsed: string;
-      if (entity === "") {
-        this.fail("empty entity name.");
-        parsed = "&;";
-      } else {
-        parsed = this.parseEntity(entity);
-        this.entity = "";
-      }
-      if (returnState !== S_TEXT || this.textHandler !== undefined) this.text += parsed;
-      return;
-    }
-    if (c === EOC) {
-      this.entity += chunk.slice(start);
-      if (this.entity.length > MAX_ENTITY_NAME) {
-        this.fail("malformed entity reference.");
-        this.state = this.entityReturnState;
-        this.entity = "";
-      }
-      return;
-    }
-    if (c === NL_LIKE || !isEntityChar(c) || this.entity.length + (this.prevI - start) >= MAX_ENTITY_NAME) {
-      this.fail("malformed entity reference.");
-      this.state = this.entityReturnState;
-      this.entity = "";
-      return;
-    }
-  }
-}
-
 /** The pure core of the export parser: text in, records and issues out, no I/O. */
 export interface ExportParser {
   /** Feeds the next piece of the decoded text; returns what it completed. */
@@ -166,7 +70,7 @@ export interface ExportParser {
 interface Frame {
   name: string;
   line: number;
-  column: number | undefined;
+  column: number;
   /** Text of a leaf; text beside child elements (indentation) is dropped. */
   text: string;
   /** Kept children; null while there are none. */
@@ -198,35 +102,6 @@ function trimXml(text: string): string {
   return text.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, "");
 }
 
-// True when the text is only XML white space (indentation between elements): a loop, since this
-// runs on every text event and a regular expression measured slower.
-function isXmlSpace(text: string): boolean {
-  for (let i = 0; i < text.length; i += 1) {
-    const c = text.charCodeAt(i);
-    if (c !== 32 && c !== 10 && c !== 9 && c !== 13) return false;
-  }
-  return true;
-}
-
-// The position of `index` in `text` (the prolog, which starts the file): 1-based line and column.
-function positionIn(text: string, index: number): { line: number; column: number } {
-  let line = 1;
-  let lineStart = 0;
-  for (let i = 0; i < index; i += 1) {
-    const c = text.charCodeAt(i);
-    if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) {
-      line += 1;
-      lineStart = i + 1;
-    }
-  }
-  return { line, column: index - lineStart + 1 };
-}
-
-// saxes prefixes its messages with its own zero-based position; ours is in the issue.
-function saxesMessage(error: Error): string {
-  return error.message.replace(/^\d+:\d+: /, "");
-}
-
 /** Creates the streaming export parser for one file. */
 export function createExportParser(options: ExportParserOptions): ExportParser {
   const { file, profile } = options;
@@ -238,22 +113,12 @@ export function createExportParser(options: ExportParserOptions): ExportParser {
 
   const maxFieldBytes = options.maxFieldBytes ?? DEFAULT_MAX_FIELD_BYTES;
   const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
-  const sax = new SaxesParser();
-  const internals = sax as unknown as SaxesInternals;
-  // saxes calls its state handlers through this table, filled once in its constructor.
-  internals.stateTable[S_ENTITY] = sEntity;
   const stack: Frame[] = [];
   let out: ExportParseEvent[] = [];
-  // A record is held until the next event: saxes reports a mismatched closing tag only after it
-  // has closed the element, and a record closed that way is not well-formed.
-  let pending: ExportRecord | undefined;
   let records = 0;
   let stopped = false;
-  let ending = false;
+  // The text before the root element, kept to tell an empty file from a truncated one.
   let prolog: string | null = "";
-  let lastText = "";
-  // The last element closed, for the message of a closing tag that does not match it.
-  let lastClosed: Frame | undefined;
   const issueCounts = new Map<IssueCode, number>();
   let unknownKinds = 0;
   let firstUnknownKind: Location | undefined;
@@ -294,13 +159,6 @@ export function createExportParser(options: ExportParserOptions): ExportParser {
     });
   }
 
-  function flush(): void {
-    if (pending !== undefined) {
-      out.push({ type: "record", record: pending });
-      pending = undefined;
-    }
-  }
-
   function take(): ExportParseEvent[] {
     const events = out;
     out = [];
@@ -309,10 +167,7 @@ export function createExportParser(options: ExportParserOptions): ExportParser {
 
   function stop(): void {
     stopped = true;
-    // Handlers off, so the rest of the current chunk costs saxes alone; the `stopped` checks in
-    // the handlers cover calls saxes has already lined up.
-    for (const event of ["opentagstart", "text", "cdata", "closetag", "doctype"] as const) sax.off(event);
-    sax.on("error", () => undefined);
+    reader.stop();
   }
 
   // Validity dates repeat across the records of a promotion: parse each text once (slots by the
@@ -372,7 +227,7 @@ export function createExportParser(options: ExportParserOptions): ExportParser {
     const where: Location = { file, field, record: records };
     if (at !== undefined) {
       where.line = at.line;
-      if (at.column !== undefined) where.column = at.column;
+      where.column = at.column;
     }
     report(
       "parse.invalid_value",
@@ -416,9 +271,7 @@ export function createExportParser(options: ExportParserOptions): ExportParser {
     }
 
     records += 1;
-    const at: Location = { file, line: frame.line };
-    if (frame.column !== undefined) at.column = frame.column;
-    at.record = records;
+    const at: Location = { file, line: frame.line, column: frame.column, record: records };
 
     // The record element's name, then its ancestors' (a `<redeemed>` wrapper), then the file
     // name, then the fields: a redemption time means redeemed.
@@ -459,53 +312,19 @@ export function createExportParser(options: ExportParserOptions): ExportParser {
     return record;
   }
 
-  // Where the file ends, on its last character that is not white space: a truncated file is
-  // reported on its last line rather than on the empty line after its final newline.
-  function endPosition(): { line: number; column?: number } {
-    const line = sax.line;
-    let i = lastText.length - 1;
-    let newlines = 0;
-    let spaces = 0;
-    for (; i >= 0; i -= 1) {
-      const c = lastText.charCodeAt(i);
-      if (c === 10) {
-        newlines += 1;
-        if (lastText.charCodeAt(i - 1) === 13) i -= 1;
-      } else if (c === 13) newlines += 1;
-      else if (c === 32 || c === 9) spaces += 1;
-      else break;
-    }
-    if (i < 0) return { line, column: Math.max(1, sax.column) };
-    if (newlines === 0) return { line, column: Math.max(1, sax.column - spaces) };
-    const lineStart = Math.max(lastText.lastIndexOf("\n", i), lastText.lastIndexOf("\r", i));
-    return lineStart < 0 ? { line: line - newlines } : { line: line - newlines, column: i - lineStart };
-  }
-
-  sax.on("opentagstart", (tag) => {
+  function open(name: string, line: number, column: number): void {
     if (stopped) return;
-    if (pending !== undefined) flush();
     prolog = null;
-    const name = tag.name;
     const parent = stack[stack.length - 1];
     if (parent !== undefined) {
       parent.hasChild = true;
       if (parent.hasText) reportMixed(parent);
     }
-    // saxes reports after the character that ends the name: `<` is name.length + 1 before it.
-    let line = sax.line;
-    let column: number | undefined = sax.column - name.length - 1;
-    if (column < 1) {
-      // The name ended with a line break: the tag began on the line before, column unknown.
-      line -= 1;
-      column = undefined;
-    }
     if (stack.length >= maxDepth) {
-      const where: Location = { file, line };
-      if (column !== undefined) where.column = column;
       report(
         "parse.too_deep",
         `<${name}> is nested ${stack.length + 1} elements deep: at most ${maxDepth} are read (--max-depth); the file is refused`,
-        where,
+        { file, line, column },
       );
       stop();
       return;
@@ -523,116 +342,55 @@ export function createExportParser(options: ExportParserOptions): ExportParser {
       nodes: 1,
       info: undefined,
     });
-  });
+  }
 
-  const onText = (text: string): void => {
+  function text(source: string, start: number, end: number, space: boolean): void {
     if (stopped) return;
-    if (pending !== undefined) flush();
     const top = stack[stack.length - 1];
     if (top === undefined) return;
-    if (!top.hasText && !isXmlSpace(text)) {
+    if (!space && !top.hasText) {
       top.hasText = true;
       if (top.hasChild) reportMixed(top);
     }
-    if (!top.hasChild) {
-      top.text = top.text === "" ? text : top.text + text;
-      if (top.text.length > maxFieldBytes / 3 && Buffer.byteLength(top.text) > maxFieldBytes) {
-        refuseLarge(`the text of <${top.name}>`, top);
-      }
+    // Text beside child elements is indentation (or reported above), and white space before a
+    // value is trimmed anyway: neither is kept.
+    if (top.hasChild || (space && top.text === "")) return;
+    const piece = source.slice(start, end);
+    top.text = top.text === "" ? piece : top.text + piece;
+    if (top.text.length > maxFieldBytes / 3 && Buffer.byteLength(top.text) > maxFieldBytes) {
+      refuseLarge(`the text of <${top.name}>`, top.line, top.column);
     }
-  };
-  sax.on("text", onText);
-  sax.on("cdata", onText);
+  }
 
   // Text beside child elements is not a value: kept nowhere, so it is reported, once per element.
   function reportMixed(frame: Frame): void {
     if (frame.mixed) return;
     frame.mixed = true;
-    const where: Location = { file, line: frame.line };
-    if (frame.column !== undefined) where.column = frame.column;
     report(
       "parse.mixed_content",
       `<${frame.name}> holds both text and child elements: expected either a value or elements, its text is not read`,
-      where,
+      { file, line: frame.line, column: frame.column },
     );
   }
 
   // A construct past the limit ends the file at its position: what it holds is never gathered
   // whole, so memory stays bounded by the limit plus one read chunk.
-  function refuseLarge(what: string, frame: Frame | undefined): void {
+  function refuseLarge(what: string, line: number, column: number): void {
     if (stopped) return;
-    flush();
-    const where: Location = { file };
-    if (frame !== undefined) {
-      where.line = frame.line;
-      if (frame.column !== undefined) where.column = frame.column;
-    } else {
-      where.line = sax.line;
-      where.column = Math.max(1, sax.column);
-    }
     report(
       "parse.field_too_large",
       `${what} is longer than ${maxFieldBytes} bytes (--max-field-bytes): the file is refused`,
-      where,
+      { file, line, column },
     );
     stop();
   }
 
-  // The doctype refusal, at the DOCTYPE's or ENTITY's first character when the prolog kept it.
-  function refuseDoctype(text: string): void {
-    flush();
-    const entity = text.includes("<!ENTITY");
-    const index = prolog === null ? -1 : prolog.indexOf(entity ? "<!ENTITY" : "<!DOCTYPE");
-    const at =
-      index < 0 || prolog === null
-        ? { line: sax.line, column: Math.max(1, sax.column) }
-        : positionIn(prolog, index);
-    report(
-      "parse.doctype_refused",
-      entity
-        ? "an entity declaration is refused: exports declare no entities, and none is ever expanded"
-        : "a DOCTYPE declaration is refused: exports carry none, and nothing it names is fetched or expanded",
-      { file, ...at },
-    );
-    stop();
-  }
-
-  // After each piece of text: a DOCTYPE is refused as soon as it starts (saxes reports it only
-  // once it ends, however long it is), and what saxes is still gathering is held to the limit.
-  function checkGathering(): void {
+  function close(): void {
     if (stopped) return;
-    const state = internals.state;
-    if (state >= S_DOCTYPE_FIRST && state <= S_DOCTYPE_LAST) {
-      refuseDoctype(internals.text);
-      return;
-    }
-    const longest = Math.max(internals.text.length, internals.name.length, internals.piTarget.length);
-    if (longest > maxFieldBytes / 3) {
-      const bytes = Math.max(
-        Buffer.byteLength(internals.text),
-        Buffer.byteLength(internals.name),
-        Buffer.byteLength(internals.piTarget),
-      );
-      const top = stack[stack.length - 1];
-      if (bytes > maxFieldBytes) {
-        refuseLarge(
-          state === S_TEXT && top !== undefined
-            ? `the text of <${top.name}>`
-            : "a name, comment, CDATA section or attribute",
-          state === S_TEXT ? top : undefined,
-        );
-      }
-    }
-  }
-
-  sax.on("closetag", () => {
-    if (stopped) return;
-    if (pending !== undefined) flush();
     const frame = stack.pop();
     if (frame === undefined) return;
-    lastClosed = frame;
     if (frame.isRecord) {
-      pending = buildRecord(frame);
+      out.push({ type: "record", record: buildRecord(frame) });
       return;
     }
     const parent = stack[stack.length - 1];
@@ -644,78 +402,76 @@ export function createExportParser(options: ExportParserOptions): ExportParser {
     if (parent.children === null) parent.children = [frame];
     else parent.children.push(frame);
     parent.nodes += frame.nodes;
-  });
+  }
 
-  sax.on("doctype", (text) => {
+  function doctype(entity: boolean, line: number, column: number): void {
     if (stopped) return;
-    refuseDoctype(text);
-  });
-
-  sax.on("error", (error) => {
-    if (stopped) return;
-    const message = saxesMessage(error);
-    if (message.startsWith("unexpected close tag")) pending = undefined;
-    else flush();
-    if (!ending) {
-      let text = `not well-formed XML: ${message}`;
-      if (message.startsWith("unexpected close tag") && lastClosed !== undefined) {
-        const where =
-          lastClosed.column === undefined
-            ? `line ${lastClosed.line}`
-            : `${lastClosed.line}:${lastClosed.column}`;
-        text = `not well-formed XML: this closing tag does not close <${lastClosed.name}> opened at ${where}`;
-      } else if (message.startsWith("unmatched closing tag")) {
-        text = `not well-formed XML: ${message.replace(/^unmatched closing tag: (.*)\.$/, "closing tag </$1> has no opening tag")}`;
-      } else if (message.startsWith("malformed entity reference")) {
-        text =
-          "not well-formed XML: a `&` that does not start an entity reference (write a literal & as &amp;)";
-      } else if (message.startsWith("undefined entity")) {
-        text =
-          "not well-formed XML: undefined entity reference (only &lt; &gt; &amp; &quot; &apos; and character references such as &#228; are defined)";
-      }
-      const amp = message.startsWith("malformed entity reference") && internals.ampLine !== undefined;
-      report("parse.xml_malformed", text, {
-        file,
-        line: amp ? internals.ampLine! : sax.line,
-        column: Math.max(1, amp ? internals.ampColumn! : sax.column),
-      });
-    } else if (prolog !== null && prolog.length < PROLOG_LIMIT && trimXml(prolog) === "") {
-      // An empty file is not a broken one: it holds no records, which is a warning.
-      report("parse.no_records", "the file is empty: no records", { file });
-    } else {
-      const open = stack[stack.length - 1];
-      const text =
-        open === undefined
-          ? "the file ends before its root element"
-          : `the file ends before <${open.name}> opened at ${open.column === undefined ? `line ${open.line}` : `${open.line}:${open.column}`} is closed: it looks truncated`;
-      report("parse.xml_truncated", text, { file, ...endPosition() });
-    }
+    report(
+      "parse.doctype_refused",
+      entity
+        ? "an entity declaration is refused: exports declare no entities, and none is ever expanded"
+        : "a DOCTYPE declaration is refused: exports carry none, and nothing it names is fetched or expanded",
+      { file, line, column },
+    );
     stop();
-  });
+  }
+
+  function error(kind: XmlErrorKind, message: string, line: number, column: number): void {
+    if (stopped) return;
+    let text = `not well-formed XML: ${message}`;
+    const top = stack[stack.length - 1];
+    if (kind === "mismatched_close" && top !== undefined) {
+      text = `not well-formed XML: this closing tag does not close <${top.name}> opened at ${top.line}:${top.column}`;
+    } else if (kind === "undefined_entity") {
+      text =
+        "not well-formed XML: undefined entity reference (only &lt; &gt; &amp; &quot; &apos; and character references such as &#228; are defined)";
+    }
+    report("parse.xml_malformed", text, { file, line, column });
+    stop();
+  }
+
+  const reader = createXmlReader(
+    {
+      open,
+      text,
+      close,
+      doctype,
+      error,
+      tooLarge: (line, column) => refuseLarge("a name, comment, CDATA section or attribute", line, column),
+    },
+    { maxMarkupBytes: maxFieldBytes },
+  );
 
   return {
-    write(text) {
-      if (stopped || text.length === 0) return take();
-      if (prolog !== null && prolog.length < PROLOG_LIMIT) prolog += text.slice(0, PROLOG_LIMIT);
-      lastText = text;
-      sax.write(text);
-      checkGathering();
-      if (pending !== undefined) flush();
+    write(piece) {
+      if (stopped || piece.length === 0) return take();
+      if (prolog !== null && prolog.length < PROLOG_LIMIT) prolog += piece.slice(0, PROLOG_LIMIT);
+      reader.write(piece);
       return take();
     },
     abort(code, message) {
       if (stopped) return take();
-      flush();
-      // saxes's column is that of the next character, zero-based: the bad one, 1-based, is +1.
-      report(code, message, { file, line: sax.line, column: sax.column + 1 });
+      report(code, message, { file, ...reader.position() });
       stop();
       return take();
     },
     end() {
       if (!stopped) {
-        ending = true;
-        sax.close();
-        flush();
+        const complete = reader.end();
+        if (!stopped && !complete) {
+          if (prolog !== null && prolog.length < PROLOG_LIMIT && trimXml(prolog) === "") {
+            // An empty file is not a broken one: it holds no records, which is a warning.
+            report("parse.no_records", "the file is empty: no records", { file });
+          } else {
+            const open = stack[stack.length - 1];
+            const text =
+              open === undefined
+                ? "the file ends before its root element"
+                : `the file ends before <${open.name}> opened at ${open.line}:${open.column} is closed: it looks truncated`;
+            report("parse.xml_truncated", text, { file, ...reader.endPosition() });
+          }
+          stopped = true;
+        }
         if (!stopped && records === 0)
           report(
             "parse.no_records",

@@ -94,11 +94,14 @@ export function recordCsvRow(record: ExportRecord): string {
 }
 
 // Characters JSON.stringify escapes: quote, backslash, controls, and surrogates (a lone one is
-// escaped; a pair merely sends the text down the slower exact path).
-const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
-
+// escaped; a pair merely sends the text down the slower exact path). A loop, not a regular
+// expression: values are short, and the call costs more than the scan.
 function jsonString(text: string): string {
-  return NEEDS_ESCAPE.test(text) ? JSON.stringify(text) : `"${text}"`;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return JSON.stringify(text);
+  }
+  return `"${text}"`;
 }
 
 type Instant = NonNullable<ExportRecord["validFromDate"]>;

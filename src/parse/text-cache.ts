@@ -33,7 +33,9 @@ export function createTextCache<T>(
       const slot = (hash ^ (hash >>> 9)) & mask;
       if (keys[slot] === text) return values[slot] as T;
       const value = compute(text);
-      keys[slot] = text;
+      // A copy: a slice of the read chunk would keep the whole chunk alive for as long as it
+      // stays cached, and the cache's slots would hold up to `size` chunks as the file goes on.
+      keys[slot] = text.length < 13 ? text : (text + " ").slice(0, -1);
       values[slot] = value;
       return value;
     },

@@ -172,11 +172,19 @@ describe("the export parser core", () => {
     expect(Object.keys(records[0]?.extra ?? {}).length).toBeLessThan(10_000);
   });
 
-  it("places a record whose opening tag breaks across lines on the tag's first line", () => {
+  it("does not take white space before a `]` cut off at the end of a piece for text beside children", () => {
+    const xml = "<promotions>\n  <redeemed>\n    <couponId>a</couponId>\n]]>\n  </redeemed>\n</promotions>\n";
+    const at = xml.indexOf("]") + 1;
+    const whole = parseText([xml]);
+    expect(whole.issues.map((i) => [i.code, i.line, i.column])).toEqual([["parse.xml_malformed", 4, 3]]);
+    expect(parseText([xml.slice(0, at), xml.slice(at)])).toEqual(whole);
+  });
+
+  it("places a record whose opening tag breaks across lines at the tag's `<`", () => {
     const { records } = parseText([
       '<promotions>\n  <redeemed\n     id="1">\n    <couponId>k</couponId>\n  </redeemed>\n</promotions>',
     ]);
-    expect(records[0]?.at).toEqual({ file: "export.xml", line: 2, record: 1 });
+    expect(records[0]?.at).toEqual({ file: "export.xml", line: 2, column: 3, record: 1 });
   });
 
   it("takes the kind from the file name given apart from the displayed path", () => {
