@@ -16,6 +16,8 @@ function sink(): { stream: Writable; text: () => string } {
 describe("progress on stderr", () => {
   it("redraws one bar with a percentage on a terminal", () => {
     const out = sink();
+    // a fixed clock: the rate and the time left take room from the bar, so they must not vary
+    let clock = 1_000_000;
     const p = createProgress(out.stream, {
       label: "upload",
       unit: "bytes",
@@ -23,10 +25,15 @@ describe("progress on stderr", () => {
       tty: true,
       enabled: true,
       intervalMs: 0,
+      columns: 120,
+      now: () => clock,
     });
+    clock += 1000;
     p.tick(1024);
     p.done("1 file sent");
-    expect(out.text()).toContain("\r\x1b[2Kupload [###############...............] 50% 1.0 KiB of 2.0 KiB");
+    expect(out.text()).toContain(
+      "\r\x1b[2Kupload [###############...............] 50% 1.0 KiB of 2.0 KiB 1.0 KiB/s 1s left",
+    );
     expect(out.text().endsWith("1 file sent\n")).toBe(true);
   });
 
