@@ -10,7 +10,7 @@ import { createUtf8Text, type Utf8Text } from "./utf8-text.js";
 
 export type { ExportParseEvent } from "./export-parse-event.js";
 
-// 64 KiB reads measured faster and leaner than 1 MiB ones: saxes hands out slices of the chunk
+// 64 KiB reads measured faster and leaner than 1 MiB ones: the reader hands out slices of the chunk
 // it is given, and a slice keeps its whole chunk alive until the record holding it is gone.
 const READ_SIZE = 64 * 1024;
 /**
