@@ -1,7 +1,8 @@
 // Bundles the command line into dist/bundle/ (one entry, lazily loaded chunks per command):
 // loading a few files instead of a hundred modules cuts start-up time, which nightly jobs and
 // many short invocations pay on every call. The SSH stack stays a plain dependency.
-import { dirname, join } from "node:path";
+import { readdirSync, rmSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { build } from "esbuild";
 
 /**
@@ -25,9 +26,11 @@ const englishOnly = {
   },
 };
 
-await build({
+const OUT = "dist/bundle";
+const result = await build({
+  metafile: true,
   entryPoints: ["src/cli/main.ts"],
-  outdir: "dist/bundle",
+  outdir: OUT,
   bundle: true,
   splitting: true,
   format: "esm",
@@ -42,3 +45,8 @@ await build({
   plugins: [englishOnly],
   logLevel: "warning",
 });
+
+// Chunk names carry a hash of their content: the chunks of earlier builds are removed once this
+// build's are written, so the folder holds only what the entry can load.
+const current = new Set(Object.keys(result.metafile.outputs).map((path) => basename(path)));
+for (const name of readdirSync(OUT)) if (!current.has(name)) rmSync(join(OUT, name), { force: true });
