@@ -14,7 +14,8 @@ import { formatOf } from "../read/input-format.js";
 import { unreadable } from "../read/input-errors.js";
 import { parseJson, type JsonNode } from "../read/json-parser.js";
 import { describeJson, jsonRowOf } from "../read/json-records.js";
-import type { InputFormat, ReadStats } from "../read/raw-row.js";
+import type { InputFormat, ReadBatch, ReadStats } from "../read/raw-row.js";
+import { checkJsonArray, readJsonArray } from "../read/read-json-array.js";
 import { readNdjson } from "../read/read-ndjson.js";
 import { Utf8Text } from "../read/utf8-text.js";
 import {
@@ -88,21 +89,25 @@ export async function* readVoucherify(
   else yield* readJsonDocument(file, stats);
 }
 
+/** A JSON or NDJSON record as the Voucherify reader hands it on. */
+function voucherifyBatchOf(batch: ReadBatch): VoucherifyBatch {
+  return {
+    issues: batch.issues,
+    records: batch.rows.map((row) =>
+      row.format === "json" && row.node !== undefined
+        ? {
+            at: row.at,
+            fields: row.node.type === "object" ? fieldsOfJson(row.node) : new Map(),
+            problems: row.problems,
+          }
+        : { at: row.at, fields: new Map(), problems: row.problems },
+    ),
+  };
+}
+
 async function* readNdjsonRecords(file: string, stats: ReadStats): AsyncGenerator<VoucherifyBatch> {
-  for await (const batch of readNdjson(file, "unknown", stats, { kindRequired: false })) {
-    yield {
-      issues: batch.issues,
-      records: batch.rows.map((row) =>
-        row.format === "json" && row.node !== undefined
-          ? {
-              at: row.at,
-              fields: row.node.type === "object" ? fieldsOfJson(row.node) : new Map(),
-              problems: row.problems,
-            }
-          : { at: row.at, fields: new Map(), problems: row.problems },
-      ),
-    };
-  }
+  for await (const batch of readNdjson(file, "unknown", stats, { kindRequired: false }))
+    yield voucherifyBatchOf(batch);
 }
 
 /** The records of a JSON document: an array, a list response, or one object standing alone. */
@@ -133,6 +138,14 @@ function recordsOf(file: string, root: JsonNode): { items: JsonNode[]; issues: I
 }
 
 async function* readJsonDocument(file: string, stats: ReadStats): AsyncGenerator<VoucherifyBatch> {
+  // A top-level array streams in bounded memory, checked whole first as the inputs are; a list
+  // response (an object around the array) is read whole.
+  const check = await checkJsonArray(file, {});
+  if (check !== undefined) {
+    for await (const batch of readJsonArray(file, { kindRequired: false }, stats, check))
+      yield voucherifyBatchOf(batch);
+    return;
+  }
   let bytes: Buffer;
   try {
     bytes = await readFile(file);

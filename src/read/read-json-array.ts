@@ -169,7 +169,11 @@ function tooLongRow(
  */
 export async function* readJsonArray(
   file: string,
-  options: JsonReadOptions & { maxElementChars?: number | undefined },
+  options: JsonReadOptions & {
+    maxElementChars?: number | undefined;
+    /** false for records that are no definitions or assignments (another system's export). */
+    kindRequired?: boolean;
+  },
   stats: ReadStats,
   check: JsonArrayCheck,
 ): AsyncGenerator<ReadBatch> {
@@ -193,7 +197,7 @@ export async function* readJsonArray(
   const kind: RecordKind | "unknown" = options.kind ?? check.kind ?? "unknown";
   stats.recordsExpected = check.records;
   let issues: Issue[] = [];
-  if (kind === "unknown" && check.records > 0)
+  if (kind === "unknown" && check.records > 0 && options.kindRequired !== false)
     issues.push(
       makeIssue(
         "read.kind_unknown",

@@ -120,6 +120,26 @@ describe("import voucherify", () => {
     expect(existsSync(join(dir, "bad.csv"))).toBe(false);
   });
 
+  it("streams a JSON array, and refuses one broken after good records whole, at the error's line", async () => {
+    const records = Array.from({ length: 3000 }, (_, i) => JSON.stringify(redemption(`r_${i + 1}`)));
+    const good = `[\n${records.join(",\n")}\n]\n`;
+    const dir = folder({
+      "mapping.json": MAPPING,
+      "customers.csv": CUSTOMERS,
+      "r.json": good,
+      "broken.json": `[\n${records.join(",\n")},\n{"id": "r_x",\n`,
+    });
+    const ok = await importIn(dir, "r.json", "out.csv");
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.summary).toMatchObject({ counts: { read: 3000, written: 3000 } });
+    const bad = await importIn(dir, "broken.json", "bad.csv", ["--format", "json", "--max-rejects", "10"]);
+    expect(bad.code).toBe(65);
+    const issues = (JSON.parse(bad.stdout) as { issues: Record<string, unknown>[] }).issues;
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toMatchObject({ code: "read.json_syntax", line: 3003 });
+    expect(existsSync(join(dir, "bad.csv"))).toBe(false);
+  });
+
   it("reports an unmapped customer of an NDJSON file at its line, exits 65 and writes nothing", async () => {
     const input = ndjson([
       redemption("r_1"),
