@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
-import { rename, unlink } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { constants } from "node:fs";
+import { access, rename, stat, unlink } from "node:fs/promises";
+import { basename, dirname, join, resolve } from "node:path";
 import { EngageError } from "../core/errors.js";
 
 /** Joins small report chunks into pieces of about `size` characters, so writes stay few. */
@@ -25,6 +26,26 @@ function failure(path: string, error: unknown): EngageError {
     `--out ${path}: report cannot be written (${code})`,
     { cause: error },
   );
+}
+
+/**
+ * Checks, before any work, that the folder of `--out` exists and can be written, so a long
+ * reconciliation does not end in a report it cannot write.
+ */
+export async function checkReportFolder(out: string, cwd: string): Promise<void> {
+  const folder = dirname(resolve(cwd, out));
+  try {
+    if (!(await stat(folder)).isDirectory())
+      throw Object.assign(new Error("not a folder"), { code: "ENOTDIR" });
+    await access(folder, constants.W_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? "error";
+    throw new EngageError(
+      "output_failed",
+      "diff.report_unwritable",
+      `--out ${out}: its folder cannot be written (${code})`,
+    );
+  }
 }
 
 /**

@@ -1,5 +1,5 @@
-import { access, constants, readFile, stat } from "node:fs/promises";
-import { dirname, resolve } from "node:path";
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
 import { EngageError } from "../../core/errors.js";
 import { makeIssue, type Issue } from "../../core/issue.js";
 import { recordOfApiAssignment } from "../../api/api-assignment.js";
@@ -12,43 +12,15 @@ import type { CheckInfo, DiffReport } from "../../diff/diff-report.js";
 import { formatOfPath, formatReport, type DiffFormat } from "../../diff/format-report.js";
 import { classifyExpectedPaths, loadExpected } from "../../diff/load-expected.js";
 import { Reconciler } from "../../diff/reconciler.js";
-import { writeReportFile, writeReportTo } from "../../diff/write-report.js";
+import { checkReportFolder, writeReportFile, writeReportTo } from "../../diff/write-report.js";
 import { loadProfile } from "../../profile/load-profile.js";
 import { plural } from "../../core/format-amount.js";
 import type { CommandContext, CommandOutcome } from "../command.js";
-import { parseTimestamp, validateOptionsFromArgs } from "../input-options.js";
+import { parseCount, parseTimestamp, validateOptionsFromArgs } from "../input-options.js";
 import { apiSetup } from "./api-options.js";
 
 /** Contacts checked when neither `--contacts` nor `--contacts-file` is given. */
 export const DEFAULT_CHECK_CONTACTS = 100;
-
-function wholeNumber(name: string, value: unknown, fallback: number, min: number): number {
-  if (value === undefined || value === "") return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min)
-    throw new EngageError(
-      "usage",
-      "cli.invalid_number",
-      `--${name}: expected a whole number of at least ${min}, got ${JSON.stringify(value)}`,
-    );
-  return n;
-}
-
-async function checkOutFolder(out: string, cwd: string): Promise<void> {
-  const folder = dirname(resolve(cwd, out));
-  try {
-    if (!(await stat(folder)).isDirectory())
-      throw Object.assign(new Error("not a folder"), { code: "ENOTDIR" });
-    await access(folder, constants.W_OK);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? "error";
-    throw new EngageError(
-      "output_failed",
-      "diff.report_unwritable",
-      `--out ${out}: its folder cannot be written (${code})`,
-    );
-  }
-}
 
 /**
  * The check time and its calendar day: `--timestamp` as written (its own offset names the day),
@@ -90,8 +62,8 @@ export async function runApiCheck(
       "cli.conflicting_options",
       "--contacts and --contacts-file exclude each other",
     );
-  const sampleSize = wholeNumber("contacts", args.contacts, DEFAULT_CHECK_CONTACTS, 1);
-  const seed = wholeNumber("seed", args.seed, DEFAULT_SAMPLE_SEED, 0);
+  const sampleSize = parseCount("contacts", args.contacts as string | undefined, DEFAULT_CHECK_CONTACTS, 1);
+  const seed = parseCount("seed", args.seed as string | undefined, DEFAULT_SAMPLE_SEED, 0);
   const time = checkTime(args.timestamp, new Date());
   const out = typeof args.out === "string" && args.out !== "" ? args.out : undefined;
   const format: DiffFormat =
@@ -101,9 +73,9 @@ export async function runApiCheck(
   const profile = await loadProfile(args.profile as string | undefined, ctx.cwd);
   const validate = validateOptionsFromArgs(args, profile);
   const expectedPaths = await classifyExpectedPaths(expectedArgs, ctx.cwd);
-  if (out !== undefined) await checkOutFolder(out, ctx.cwd);
+  if (out !== undefined) await checkReportFolder(out, ctx.cwd);
 
-  const issues: Issue[] = [];
+  const listIssues: Issue[] = [];
   let listedContacts: string[] | undefined;
   if (listed !== undefined) {
     const file = resolve(ctx.cwd, listed);
@@ -120,7 +92,7 @@ export async function runApiCheck(
     }
     const parsed = parseContactsFile(text, listed);
     listedContacts = parsed.contacts;
-    issues.push(...parsed.issues);
+    for (const issue of parsed.issues) listIssues.push(issue);
   }
 
   const reconciler = new Reconciler({ match: "contactId", checkDay: time.day });
@@ -131,7 +103,8 @@ export async function runApiCheck(
     onProgress: (n) => expectedProgress.set(n),
   });
   expectedProgress.done();
-  issues.unshift(...expected.issues);
+  // loops and concat, not spreads: a list of 200,000 issues would overflow the call stack
+  const issues: Issue[] = expected.issues.concat(listIssues);
 
   const sent = reconciler.expectedContacts();
   const contacts = listedContacts ?? sampleContacts(sent, sampleSize, seed);
@@ -207,7 +180,7 @@ export async function runApiCheck(
   }
   reconciler.restrictTo(checked);
   const result = reconciler.finish();
-  issues.push(...result.issues);
+  for (const issue of result.issues) issues.push(issue);
 
   const check: CheckInfo = {
     at: time.at,

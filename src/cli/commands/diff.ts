@@ -1,13 +1,11 @@
-import { access, constants, stat } from "node:fs/promises";
-import { dirname, resolve } from "node:path";
-import { EngageError } from "../../core/errors.js";
+import { resolve } from "node:path";
 import { DIFF_CATEGORIES, hasDifferences, type MatchField } from "../../diff/diff-entry.js";
 import type { DiffReport } from "../../diff/diff-report.js";
 import { DIFF_FORMATS, formatOfPath, formatReport, type DiffFormat } from "../../diff/format-report.js";
 import { classifyExpectedPaths, loadExpected } from "../../diff/load-expected.js";
 import { listExportFiles, readExports } from "../../diff/read-actual.js";
 import { Reconciler } from "../../diff/reconciler.js";
-import { writeReportFile, writeReportTo } from "../../diff/write-report.js";
+import { checkReportFolder, writeReportFile, writeReportTo } from "../../diff/write-report.js";
 import { loadProfile } from "../../profile/load-profile.js";
 import { defineCommand } from "../command.js";
 import { EXPORT_LIMIT_OPTIONS, exportLimitsFromArgs } from "../export-limits.js";
@@ -15,22 +13,6 @@ import { INPUT_OPTIONS, validateOptionsFromArgs } from "../input-options.js";
 import { formatCount, plural } from "../../core/format-amount.js";
 import { inputBytes } from "../input-bytes.js";
 import { PROGRESS_OPTIONS } from "../progress-option.js";
-
-async function checkOutFolder(out: string, cwd: string): Promise<void> {
-  const folder = dirname(resolve(cwd, out));
-  try {
-    if (!(await stat(folder)).isDirectory())
-      throw Object.assign(new Error("not a folder"), { code: "ENOTDIR" });
-    await access(folder, constants.W_OK);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? "error";
-    throw new EngageError(
-      "output_failed",
-      "diff.report_unwritable",
-      `--out ${out}: its folder cannot be written (${code})`,
-    );
-  }
-}
 
 export const diffCommand = defineCommand({
   command: "diff",
@@ -96,7 +78,7 @@ export const diffCommand = defineCommand({
       "text";
     const expectedPaths = await classifyExpectedPaths(args.expected as string[], ctx.cwd);
     const exportFiles = await listExportFiles(args.actual as string[], ctx.cwd);
-    if (out !== undefined) await checkOutFolder(out, ctx.cwd);
+    if (out !== undefined) await checkReportFolder(out, ctx.cwd);
 
     const reconciler = new Reconciler({ match });
     const expectedProgress = ctx.progress({ label: "expected", unit: "records" });
