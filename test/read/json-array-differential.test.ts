@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { ArrayElement } from "../../src/read/json-array-scanner.js";
 import { parseJson, type JsonNode } from "../../src/read/json-parser.js";
+import { valueOf } from "../support/json-value.js";
 import { JsonArrayBytes } from "../../src/read/read-json-array.js";
 
 /** A node as the file has it, without the offsets (a streamed element counts them from its own start). */
@@ -23,31 +24,6 @@ function view(node: JsonNode): unknown {
       return { at, null: true };
     default:
       return { at, value: node.value };
-  }
-}
-
-/** The plain value of a node, as JSON.parse gives it. */
-function valueOf(node: JsonNode): unknown {
-  switch (node.type) {
-    case "object": {
-      const out: Record<string, unknown> = {};
-      for (const e of node.entries)
-        Object.defineProperty(out, e.key, {
-          value: valueOf(e.value),
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        });
-      return out;
-    }
-    case "array":
-      return node.items.map(valueOf);
-    case "number":
-      return Number(node.raw);
-    case "null":
-      return null;
-    default:
-      return node.value;
   }
 }
 

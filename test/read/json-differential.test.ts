@@ -1,31 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { parseJson, type JsonNode } from "../../src/read/json-parser.js";
-
-/** The plain value a node stands for, as JSON.parse would give it. */
-function valueOf(node: JsonNode): unknown {
-  switch (node.type) {
-    case "object": {
-      const out: Record<string, unknown> = {};
-      for (const e of node.entries)
-        Object.defineProperty(out, e.key, {
-          value: valueOf(e.value),
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        });
-      return out;
-    }
-    case "array":
-      return node.items.map(valueOf);
-    case "number":
-      return Number(node.raw);
-    case "null":
-      return null;
-    default:
-      return node.value;
-  }
-}
+import { parseJson } from "../../src/read/json-parser.js";
+import { valueOf } from "../support/json-value.js";
 
 function reference(text: string): { ok: true; value: unknown } | { ok: false } {
   try {
