@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { open, readFile } from "node:fs/promises";
 import { makeIssue, type Issue } from "../core/issue.js";
 import {
+  columnCountIssue,
   invalidByteIssues,
   scanCsvFile,
   utf16Issue,
@@ -260,18 +261,9 @@ function csvRecords(state: CsvState, records: CsvRecord[]): VoucherifyBatch {
     if (rec.problem !== undefined) {
       const p = rec.problem;
       problems.push(makeIssue(p.code, p.message, { file, line: p.line, column: p.column }));
-    } else if (rec.fields.length !== state.header.length) {
-      problems.push(
-        makeIssue(
-          "read.csv_column_count",
-          `expected ${state.header.length} fields as in the header, got ${rec.fields.length}`,
-          {
-            file,
-            line: rec.line,
-            column: Math.min(rec.fields.length, state.header.length) + 1,
-          },
-        ),
-      );
+    } else {
+      const count = columnCountIssue(file, rec, state.header.length);
+      if (count !== undefined) problems.push(count);
     }
     for (const issue of invalidBytes(state, rec, "")) problems.push(issue);
     const fields = new Map<string, FieldValue>();

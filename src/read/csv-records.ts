@@ -126,3 +126,13 @@ export function invalidByteIssues(
   }
   return out;
 }
+
+/** The issue of a record with more or fewer fields than the header, at its first missing or extra column. */
+export function columnCountIssue(file: string, record: CsvRecord, headerLength: number): Issue | undefined {
+  if (record.fields.length === headerLength) return undefined;
+  return makeIssue(
+    "read.csv_column_count",
+    `expected ${headerLength} fields as in the header, got ${record.fields.length}`,
+    { file, line: record.line, column: Math.min(record.fields.length, headerLength) + 1 },
+  );
+}

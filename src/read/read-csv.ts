@@ -5,6 +5,7 @@ import { interpretCsvHeader, type HeaderOptions } from "./csv-header.js";
 import { unreadable } from "./input-errors.js";
 import { NO_PROBLEMS, type CsvRow, type CsvTable, type ReadBatch, type ReadStats } from "./raw-row.js";
 import {
+  columnCountIssue,
   invalidByteIssues,
   scanCsvFile,
   utf16Issue,
@@ -140,18 +141,9 @@ function toRows(state: CsvState, records: CsvRecord[], delimiter: ";" | ","): Re
           field: fieldName(table, p.column - 1),
         }),
       ];
-    } else if (record.fields.length !== table.header.length) {
-      problems = [
-        makeIssue(
-          "read.csv_column_count",
-          `expected ${table.header.length} fields as in the header, got ${record.fields.length}`,
-          {
-            file,
-            line: record.line,
-            column: Math.min(record.fields.length, table.header.length) + 1,
-          },
-        ),
-      ];
+    } else {
+      const count = columnCountIssue(file, record, table.header.length);
+      if (count !== undefined) problems = [count];
     }
     if (state.decoder.invalid) {
       const bad = badFields(state, record, "", table);
