@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { open, readFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { makeIssue, type Issue } from "../core/issue.js";
 import {
   columnCountIssue,
@@ -11,7 +11,6 @@ import {
 } from "../read/csv-records.js";
 import type { CsvRecord } from "../read/csv-scanner.js";
 import type { ChunkDecoder } from "../read/input-encoding.js";
-import { formatOf } from "../read/input-format.js";
 import { unreadable } from "../read/input-errors.js";
 import { parseJson, type JsonNode } from "../read/json-parser.js";
 import { describeJson, jsonRowOf } from "../read/json-records.js";
@@ -36,28 +35,6 @@ const BATCH = 1000;
 
 /** Columns a CSV export must have: without them no record can be read. */
 const REQUIRED_GROUPS: readonly (readonly string[])[] = [["id"], ["result", "status"]];
-
-async function head(file: string): Promise<string> {
-  let bytes: Buffer;
-  try {
-    const handle = await open(file, "r");
-    try {
-      const buffer = Buffer.alloc(1 << 16);
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-      bytes = buffer.subarray(0, bytesRead);
-    } finally {
-      await handle.close();
-    }
-  } catch (error) {
-    throw unreadable(file, error);
-  }
-  return bytes.toString("utf8");
-}
-
-/** Tells the format of a Voucherify file the way every input's is told (`.csv`, `.ndjson`, `[`…). */
-export async function voucherifyFormatOf(file: string): Promise<InputFormat> {
-  return formatOf(file, await head(file));
-}
 
 function recordOf(
   file: string,

@@ -62,9 +62,14 @@ async function head(file: string, bytes = 1 << 16): Promise<string> {
   }
 }
 
+/** Tells a file's format by its name, else by its first 64 KiB (`[`, one object a line, a header). */
+export async function formatOfFile(file: string): Promise<InputFormat> {
+  return formatOf(file, await head(file));
+}
+
 /** Looks at a file (its name, header or first records) to tell its format and kind. */
 export async function openInput(file: string, options: OpenOptions): Promise<InputSource> {
-  const format = formatOf(file, await head(file));
+  const format = await formatOfFile(file);
   const stats: ReadStats = { sha256: "", records: 0 };
   let size: number;
   try {

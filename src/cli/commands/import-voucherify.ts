@@ -4,10 +4,10 @@ import { EngageError } from "../../core/errors.js";
 import type { Issue } from "../../core/issue.js";
 import { loadMapping } from "../../import/load-mapping.js";
 import { decideImport, RedemptionPlanner } from "../../import/plan-redemptions.js";
-import { readVoucherify, voucherifyFormatOf } from "../../import/read-voucherify.js";
+import { readVoucherify } from "../../import/read-voucherify.js";
 import { redemptionsFormatOf, renderRedemptions } from "../../import/redemptions-file.js";
 import { interpretRecord } from "../../import/voucherify-record.js";
-import { assertReadable } from "../../read/open-input.js";
+import { assertReadable, formatOfFile } from "../../read/open-input.js";
 import type { ReadStats } from "../../read/raw-row.js";
 import { renderRejectsCsv } from "../../render/rejects-csv.js";
 import { writeFileAtomic } from "../../transport/atomic-write.js";
@@ -103,7 +103,7 @@ export const importVoucherifyCommand = defineCommand({
     const fileIssues: Issue[] = [];
     const stats: ReadStats = { sha256: "", records: 0 };
     const progress = ctx.progress({ label: "import", unit: "records" });
-    const inputFormat = await voucherifyFormatOf(input!);
+    const inputFormat = await formatOfFile(input!);
     for await (const batch of readVoucherify(input!, inputFormat, stats, csvDecodeOptionsFromArgs(args))) {
       for (const issue of batch.issues) fileIssues.push(issue);
       for (const record of batch.records) planner.add(interpretRecord(record));
