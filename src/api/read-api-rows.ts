@@ -1,11 +1,21 @@
 import { readFile } from "node:fs/promises";
 import { makeIssue, quote, type Issue } from "../core/issue.js";
 import type { Location } from "../core/location.js";
-import { CsvScanner, detectDelimiter } from "../read/csv-scanner.js";
+import {
+  columnCountIssue,
+  invalidByteIssues,
+  scanCsvFile,
+  utf16Issue,
+  type CsvDecodeOptions,
+  type InvalidBytesContext,
+} from "../read/csv-records.js";
 import { createNameResolver } from "../read/field-names.js";
-import { formatOf } from "../read/input-format.js";
 import { unreadable } from "../read/input-errors.js";
 import { parseJson, type JsonNode } from "../read/json-parser.js";
+import { formatOfFile } from "../read/open-input.js";
+import type { ReadBatch, ReadStats } from "../read/raw-row.js";
+import { checkJsonArray, readJsonArray } from "../read/read-json-array.js";
+import { readNdjson } from "../read/read-ndjson.js";
 
 /** One record of an api input: its text values by our field name, and where it stands. */
 export interface ApiRow {
@@ -26,120 +36,141 @@ function scalarText(node: JsonNode): string | undefined {
   return undefined;
 }
 
-/**
- * Reads a CSV (`;` or `,`), JSON array or NDJSON file of records whose fields are `known`
- * (header names and keys matched loosely, as for the other inputs). Api batches are small next
- * to file imports (thousands of rows, not millions), so the file is read whole; identifiers stay
- * text, and empty values count as absent.
- */
-export async function readApiRows(file: string, known: readonly string[]): Promise<ApiRows> {
-  let text: string;
-  try {
-    text = (await readFile(file, "utf8")).replace(/^\uFEFF/, "");
-  } catch (error) {
-    throw unreadable(file, error);
+/** Where the rows and issues of one api input gather. */
+interface Gathered {
+  file: string;
+  resolve: (name: string) => string | undefined;
+  rows: ApiRow[];
+  issues: Issue[];
+}
+
+function fromNode(g: Gathered, node: JsonNode, at: Location): void {
+  if (node.type !== "object") {
+    g.issues.push(makeIssue("read.json_not_object", "record: expected an object", at));
+    return;
   }
-  const resolve = createNameResolver(known);
-  const issues: Issue[] = [];
-  const rows: ApiRow[] = [];
-  if (text.trim() === "") {
-    issues.push(
-      makeIssue("read.file_empty", "file: expected a header or records, got an empty file", { file }),
-    );
-    return { rows, issues };
+  const values: Record<string, string> = {};
+  for (const entry of node.entries) {
+    const field = g.resolve(entry.key);
+    const value = scalarText(entry.value);
+    if (field !== undefined && value !== undefined && value !== "") values[field] = value;
   }
-  const format = formatOf(file, text.slice(0, 1 << 16));
-  const fromNode = (node: JsonNode, record: number) => {
-    const at: Location = { file, line: node.line, record };
-    if (node.type !== "object") {
-      issues.push(makeIssue("read.json_not_object", "record: expected an object", at));
-      return;
-    }
-    const values: Record<string, string> = {};
-    for (const entry of node.entries) {
-      const field = resolve(entry.key);
-      const value = scalarText(entry.value);
-      if (field !== undefined && value !== undefined && value !== "") values[field] = value;
-    }
-    rows.push({ at, values });
-  };
-  if (format === "csv") {
-    const firstLine = text.slice(0, text.indexOf("\n") < 0 ? undefined : text.indexOf("\n"));
-    const scanner = new CsvScanner({ delimiter: detectDelimiter(firstLine) });
-    const records = [...scanner.push(text), ...scanner.end()];
-    const header = records.shift();
-    if (header === undefined) return { rows, issues };
-    const fields = header.fields.map((name) => resolve(name.trim()));
-    records.forEach((r, i) => {
-      const at: Location = { file, line: r.line, record: i + 1 };
-      if (r.problem !== undefined) {
-        issues.push(
+  g.rows.push({ at, values });
+}
+
+/** Takes a batch of the shared JSON readers: a row with read problems is reported, not kept. */
+function takeJson(g: Gathered, batch: ReadBatch): void {
+  for (const issue of batch.issues) g.issues.push(issue);
+  for (const row of batch.rows) {
+    if (row.problems.length > 0) for (const issue of row.problems) g.issues.push(issue);
+    else if (row.format === "json" && row.node !== undefined)
+      fromNode(g, row.node, { file: g.file, line: row.node.line, record: row.at.record ?? 0 });
+  }
+}
+
+async function readCsvRows(g: Gathered, options: CsvDecodeOptions, stats: ReadStats): Promise<void> {
+  const { file } = g;
+  const scan = scanCsvFile(file, options, stats);
+  const encoding = options.encoding ?? "utf-8";
+  const bytes: InvalidBytesContext = { file, encoding, hint: encoding === "utf-8" };
+  let fields: (string | undefined)[] | undefined;
+  let record = 0;
+  for await (const records of scan.records()) {
+    for (const r of records) {
+      const bad = scan.decoder.invalid
+        ? invalidByteIssues(bytes, r, fields === undefined ? "header: " : "")
+        : [];
+      if (fields === undefined) {
+        fields = r.fields.map((name) => g.resolve(name.trim()));
+        if (r.problem !== undefined)
+          g.issues.push(
+            makeIssue(r.problem.code, `header: ${r.problem.message}`, { file, line: r.problem.line }),
+          );
+        for (const issue of bad) g.issues.push(issue);
+        continue;
+      }
+      record += 1;
+      const at: Location = { file, line: r.line, record };
+      const count = r.problem === undefined ? columnCountIssue(file, r, fields.length) : undefined;
+      if (r.problem !== undefined)
+        g.issues.push(
           makeIssue(r.problem.code, r.problem.message, {
             ...at,
             line: r.problem.line,
             column: r.problem.column,
           }),
         );
-        return;
-      }
-      if (r.fields.length !== fields.length) {
-        issues.push(
-          makeIssue(
-            "read.csv_column_count",
-            `record: expected ${fields.length} fields as in the header, got ${r.fields.length}`,
-            at,
-          ),
-        );
-        return;
-      }
+      else if (count !== undefined) g.issues.push({ ...count, record });
+      for (const issue of bad) g.issues.push({ ...issue, record });
+      if (r.problem !== undefined || count !== undefined || bad.length > 0) continue;
       const values: Record<string, string> = {};
       r.fields.forEach((value, c) => {
-        const field = fields[c];
+        const field = fields![c];
         if (field !== undefined && value !== "") values[field] = value;
       });
-      rows.push({ at, values });
-    });
-  } else if (format === "ndjson") {
-    let record = 0;
-    text.split("\n").forEach((line, i) => {
-      if (line.trim() === "") return;
-      record += 1;
-      const parsed = parseJson(line, i + 1);
-      if (!parsed.ok) {
-        issues.push(
-          makeIssue("read.json_syntax", parsed.problem.message, {
-            file,
-            line: parsed.problem.line,
-            column: parsed.problem.column,
-            record,
-          }),
-        );
-        return;
-      }
-      fromNode(parsed.node, record);
-    });
-  } else {
-    const parsed = parseJson(text);
-    if (!parsed.ok) {
-      issues.push(
-        makeIssue("read.json_syntax", parsed.problem.message, {
-          file,
-          line: parsed.problem.line,
-          column: parsed.problem.column,
-        }),
-      );
-    } else if (parsed.node.type !== "array") {
-      issues.push(
-        makeIssue(
-          "read.json_not_object",
-          `file: expected an array of records, got ${quote(parsed.node.type)}`,
-          {
-            file,
-            line: parsed.node.line,
-          },
-        ),
-      );
-    } else parsed.node.items.forEach((node, i) => fromNode(node, i + 1));
+      g.rows.push({ at, values });
+    }
   }
-  return { rows, issues };
+  if (scan.decoder.utf16) g.issues.push(utf16Issue(file));
+  else if (fields === undefined)
+    g.issues.push(
+      makeIssue("read.file_empty", "file: expected a header or records, got an empty file", { file }),
+    );
+}
+
+/** A JSON document that holds no array: an empty file, or another value, refused. */
+async function readJsonDocument(g: Gathered): Promise<void> {
+  const { file } = g;
+  let text: string;
+  try {
+    text = (await readFile(file, "utf8")).replace(/^\uFEFF/, "");
+  } catch (error) {
+    throw unreadable(file, error);
+  }
+  if (text.trim() === "") {
+    g.issues.push(
+      makeIssue("read.file_empty", "file: expected a header or records, got an empty file", { file }),
+    );
+    return;
+  }
+  const parsed = parseJson(text);
+  if (!parsed.ok) {
+    const p = parsed.problem;
+    g.issues.push(makeIssue(p.code, p.message, { file, line: p.line, column: p.column }));
+    return;
+  }
+  g.issues.push(
+    makeIssue("read.json_not_object", `file: expected an array of records, got ${quote(parsed.node.type)}`, {
+      file,
+      line: parsed.node.line,
+    }),
+  );
+}
+
+/**
+ * Reads a CSV (`;` or `,`), JSON array or NDJSON file of records whose fields are `known`
+ * (header names and keys matched loosely, as for the other inputs), through the same readers
+ * as the file inputs: the same decoding (`--encoding` for CSV), invalid bytes at their column,
+ * syntax errors at their line, and a JSON array checked whole before any row is kept.
+ * Identifiers stay text, and empty values count as absent.
+ */
+export async function readApiRows(
+  file: string,
+  known: readonly string[],
+  options: CsvDecodeOptions = {},
+): Promise<ApiRows> {
+  const g: Gathered = { file, resolve: createNameResolver(known), rows: [], issues: [] };
+  const stats: ReadStats = { sha256: "", records: 0 };
+  const format = await formatOfFile(file);
+  if (format === "csv") await readCsvRows(g, options, stats);
+  else if (format === "ndjson")
+    for await (const batch of readNdjson(file, "unknown", stats, { kindRequired: false })) takeJson(g, batch);
+  else {
+    const check = await checkJsonArray(file, {});
+    if (check === undefined) await readJsonDocument(g);
+    else
+      for await (const batch of readJsonArray(file, { kindRequired: false }, stats, check))
+        takeJson(g, batch);
+  }
+  return { rows: g.rows, issues: g.issues };
 }

@@ -120,6 +120,37 @@ describe("api redeem", () => {
     expect(fake.redeemCalls).toBe(0);
   });
 
+  it("reads a windows-1252 file with --encoding, and without it reports the bad bytes at their column, sending nothing", async () => {
+    const a = seed(1);
+    const file = join(dir, "r.csv");
+    writeFileSync(
+      file,
+      Buffer.from(`id;redemptionChannel;sourceRedemptionId\r\n${a[0]!.id};POS;k\u00f6p-1\r\n`, "latin1"),
+    );
+    const bad = await redeem(file, ["--format", "json"]);
+    expect(bad.code).toBe(65);
+    const issues = (JSON.parse(bad.stdout.split("\n")[0]!) as { issues: Record<string, unknown>[] }).issues;
+    expect(issues[0]).toMatchObject({ code: "read.encoding_invalid", line: 2, column: 3 });
+    expect(String(issues[0]!.message)).toContain("--encoding");
+    expect(fake.redeemCalls).toBe(0);
+    const ok = await redeem(file, ["--encoding", "windows-1252", "--journal", join(dir, "j.ndjson")]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(a[0]!.redeemCount).toBe(1);
+    expect(readFileSync(join(dir, "j.ndjson"), "utf8")).toContain('"sourceRedemptionId":"k\u00f6p-1"');
+  });
+
+  it("refuses a JSON array broken after good rows whole, at the error's line, before sending anything", async () => {
+    const a = seed(3);
+    const file = join(dir, "r.json");
+    const good = a.map((x) => JSON.stringify({ id: x.id, redemptionChannel: "POS" }));
+    writeFileSync(file, `[\n${good.join(",\n")},\n{"id": \n`);
+    const run = await redeem(file, ["--format", "json"]);
+    expect(run.code).toBe(65);
+    const issues = (JSON.parse(run.stdout.split("\n")[0]!) as { issues: Record<string, unknown>[] }).issues;
+    expect(issues).toEqual([expect.objectContaining({ code: "read.json_syntax", line: 6 })]);
+    expect(fake.redeemCalls).toBe(0);
+  });
+
   it("a redeem stored then answered 504 after 4.5 s is read back, not sent twice", async () => {
     const a = seed(1);
     fake.faults.push({ on: "redeem", kind: "store-then-504" });

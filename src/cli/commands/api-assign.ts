@@ -5,6 +5,7 @@ import { assignRows, type AssignRow } from "../../api/assign-batch.js";
 import { readApiRows } from "../../api/read-api-rows.js";
 import type { CommandContext, CommandOutcome } from "../command.js";
 import { apiSetup } from "./api-options.js";
+import { csvDecodeOptionsFromArgs } from "../input-options.js";
 
 /** A row of `api assign`: the contact, and the promotion by Engage id or external id. */
 const ApiAssignRowSchema = z.object({
@@ -20,7 +21,7 @@ export async function runApiAssign(
 ): Promise<CommandOutcome> {
   const file = resolve(ctx.cwd, String(args.input));
   const setup = apiSetup(args, ctx.cwd, ctx.env);
-  const read = await readApiRows(file, Object.keys(ApiAssignRowSchema.shape));
+  const read = await readApiRows(file, Object.keys(ApiAssignRowSchema.shape), csvDecodeOptionsFromArgs(args));
   const issues: Issue[] = [...read.issues];
   const rows: AssignRow[] = [];
   for (const raw of read.rows) {

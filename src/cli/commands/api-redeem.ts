@@ -6,6 +6,7 @@ import { RedeemBatch, redemptionKey, type RedemptionRow } from "../../api/redeem
 import { RedemptionInputSchema } from "../../schemas/redemption-input.js";
 import type { CommandContext, CommandOutcome } from "../command.js";
 import { apiSetup } from "./api-options.js";
+import { csvDecodeOptionsFromArgs } from "../input-options.js";
 
 const FIELDS = Object.keys(RedemptionInputSchema.shape);
 
@@ -16,7 +17,7 @@ export async function runApiRedeem(
 ): Promise<CommandOutcome> {
   const file = resolve(ctx.cwd, String(args.input));
   const setup = apiSetup(args, ctx.cwd, ctx.env);
-  const read = await readApiRows(file, FIELDS);
+  const read = await readApiRows(file, FIELDS, csvDecodeOptionsFromArgs(args));
   const issues: Issue[] = [...read.issues];
   const rows: RedemptionRow[] = [];
   const seen = new Map<string, number>();

@@ -58,6 +58,8 @@ export const apiCommand = defineCommand({
     kind: INPUT_OPTIONS.kind,
     columns: INPUT_OPTIONS.columns,
     timezone: INPUT_OPTIONS.timezone,
+    encoding: INPUT_OPTIONS.encoding,
+    "max-field-bytes": INPUT_OPTIONS["max-field-bytes"],
   },
   examples: [
     [
