@@ -73,15 +73,20 @@ async function readCsvRows(g: Gathered, options: CsvDecodeOptions, stats: ReadSt
   const scan = scanCsvFile(file, options, stats);
   const encoding = options.encoding ?? "utf-8";
   const bytes: InvalidBytesContext = { file, encoding, hint: encoding === "utf-8" };
+  let header: string[] | undefined;
   let fields: (string | undefined)[] | undefined;
   let record = 0;
+  const columnName = (index: number) => header?.[index];
   for await (const records of scan.records()) {
     for (const r of records) {
-      const bad = scan.decoder.invalid
-        ? invalidByteIssues(bytes, r, fields === undefined ? "header: " : "")
-        : [];
+      const bad = !scan.decoder.invalid
+        ? []
+        : fields === undefined
+          ? invalidByteIssues(bytes, r, "header: ")
+          : invalidByteIssues(bytes, r, "", columnName);
       if (fields === undefined) {
-        fields = r.fields.map((name) => g.resolve(name.trim()));
+        header = r.fields.map((name) => name.trim());
+        fields = header.map((name) => g.resolve(name));
         if (r.problem !== undefined)
           g.issues.push(
             makeIssue(r.problem.code, `header: ${r.problem.message}`, { file, line: r.problem.line }),

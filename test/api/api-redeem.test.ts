@@ -130,7 +130,12 @@ describe("api redeem", () => {
     const bad = await redeem(file, ["--format", "json"]);
     expect(bad.code).toBe(65);
     const issues = (JSON.parse(bad.stdout.split("\n")[0]!) as { issues: Record<string, unknown>[] }).issues;
-    expect(issues[0]).toMatchObject({ code: "read.encoding_invalid", line: 2, column: 3 });
+    expect(issues[0]).toMatchObject({
+      code: "read.encoding_invalid",
+      line: 2,
+      column: 3,
+      field: "sourceRedemptionId",
+    });
     expect(String(issues[0]!.message)).toContain("--encoding");
     expect(fake.redeemCalls).toBe(0);
     const ok = await redeem(file, ["--encoding", "windows-1252", "--journal", join(dir, "j.ndjson")]);
