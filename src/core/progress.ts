@@ -12,5 +12,5 @@ export interface ProgressOptions {
   label: string;
   /** The position at the end (in `unit`): with it the display shows a share, a rate and the time left. */
   total?: number | undefined;
-  unit: "rows" | "files" | "bytes" | "records";
+  unit: "rows" | "files" | "bytes" | "records" | "contacts";
 }

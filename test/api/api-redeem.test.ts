@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -106,7 +106,7 @@ describe("api redeem", () => {
     expect(fake.redeemCalls).toBe(1);
   });
 
-  it("rejects rows without a target or channel before sending anything for them", async () => {
+  it("rejects rows without a target or channel before sending anything for them, and creates no journal", async () => {
     seed(1);
     const file = writeCsv("r.csv", [
       "id;contactId;externalPromotionId;redemptionChannel",
@@ -118,6 +118,7 @@ describe("api redeem", () => {
     expect(run.stdout).toContain("api.row_target_missing");
     expect(run.stdout).toContain("api.row_invalid");
     expect(fake.redeemCalls).toBe(0);
+    expect(existsSync(`${file}.journal.ndjson`)).toBe(false);
   });
 
   it("reads a windows-1252 file with --encoding, and without it reports the bad bytes at their column, sending nothing", async () => {
@@ -138,6 +139,7 @@ describe("api redeem", () => {
     });
     expect(String(issues[0]!.message)).toContain("--encoding");
     expect(fake.redeemCalls).toBe(0);
+    expect(existsSync(`${file}.journal.ndjson`)).toBe(false);
     const ok = await redeem(file, ["--encoding", "windows-1252", "--journal", join(dir, "j.ndjson")]);
     expect(ok.code, ok.stderr).toBe(0);
     expect(a[0]!.redeemCount).toBe(1);
@@ -154,6 +156,7 @@ describe("api redeem", () => {
     const issues = (JSON.parse(run.stdout.split("\n")[0]!) as { issues: Record<string, unknown>[] }).issues;
     expect(issues).toEqual([expect.objectContaining({ code: "read.json_syntax", line: 6 })]);
     expect(fake.redeemCalls).toBe(0);
+    expect(existsSync(`${file}.journal.ndjson`)).toBe(false);
   });
 
   it("a redeem stored then answered 504 after 4.5 s is read back, not sent twice", async () => {

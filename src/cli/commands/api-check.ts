@@ -131,7 +131,7 @@ export async function runApiCheck(
       ),
     );
 
-  const readProgress = ctx.progress({ label: "contacts", unit: "records", total: contacts.length });
+  const readProgress = ctx.progress({ label: "contacts", unit: "contacts", total: contacts.length });
   let reads: Awaited<ReturnType<typeof readContacts>>;
   try {
     reads = await readContacts(setup.client, contacts, {

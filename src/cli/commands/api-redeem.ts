@@ -73,17 +73,21 @@ export async function runApiRedeem(
         file: journalPath,
       }),
     );
-  const journal = await Journal.open(journalPath);
-  const batch = new RedeemBatch(setup.client, journal, {
-    concurrency: setup.concurrency,
-    deadlineAt: setup.deadlineAt,
-    log: ctx.log,
-  });
-  let outcomes: Map<string, JournalEntry>;
-  try {
-    outcomes = await batch.run(rows, previous.last);
-  } finally {
-    await journal.close();
+  // With no row to send (every one refused above), no journal is created beside the input.
+  let outcomes = new Map<string, JournalEntry>();
+  let batch: RedeemBatch | undefined;
+  if (rows.length > 0) {
+    const journal = await Journal.open(journalPath);
+    batch = new RedeemBatch(setup.client, journal, {
+      concurrency: setup.concurrency,
+      deadlineAt: setup.deadlineAt,
+      log: ctx.log,
+    });
+    try {
+      outcomes = await batch.run(rows, previous.last);
+    } finally {
+      await journal.close();
+    }
   }
   const counts: Record<string, number> = {
     redeemed: 0,
@@ -98,7 +102,7 @@ export async function runApiRedeem(
     const e = outcomes.get(row.key) ?? previous.last.get(row.key);
     const at =
       row.line === undefined ? { file, record: row.record } : { file, line: row.line, record: row.record };
-    const state = batch.open.has(row.key)
+    const state = batch?.open.has(row.key)
       ? (batch.open.get(row.key)?.state ?? "not_sent")
       : (e?.state ?? "not_sent");
     if (state === "redeemed") counts.redeemed! += 1;
