@@ -1,7 +1,7 @@
 // Bundles the command line into dist/bundle/ (one entry, lazily loaded chunks per command):
 // loading a few files instead of a hundred modules cuts start-up time, which nightly jobs and
 // many short invocations pay on every call. The SSH stack stays a plain dependency.
-import { readdirSync, rmSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { build } from "esbuild";
 
@@ -26,6 +26,30 @@ const englishOnly = {
   },
 };
 
+/**
+ * The argument parser's width helpers (three copies of string-width) each build an
+ * Intl.Segmenter when they load, and ICU takes about 25 ms to make one: 70 ms of every start-up,
+ * `--version` included, for a width only help text ever asks for. Each is made on first use.
+ */
+const lazySegmenter = {
+  name: "lazy-segmenter",
+  setup(b) {
+    b.onLoad({ filter: /[\\/]string-width[\\/]index\.js$/ }, (args) => {
+      const source = readFileSync(args.path, "utf8");
+      const eager = "const segmenter = new Intl.Segmenter();";
+      const use = "segmenter.segment(";
+      if (!source.includes(eager) || !source.includes(use))
+        throw new Error(`${args.path}: no eager Intl.Segmenter to defer; review the lazy-segmenter step`);
+      return {
+        contents: source
+          .replace(eager, "let segmenter;")
+          .replaceAll(use, "(segmenter ??= new Intl.Segmenter()).segment("),
+        loader: "js",
+      };
+    });
+  },
+};
+
 const OUT = "dist/bundle";
 const result = await build({
   metafile: true,
@@ -42,7 +66,7 @@ const result = await build({
   banner: {
     js: "import { createRequire as __engageRequire } from 'node:module'; const require = __engageRequire(import.meta.url);",
   },
-  plugins: [englishOnly],
+  plugins: [englishOnly, lazySegmenter],
   logLevel: "warning",
 });
 

@@ -4,6 +4,7 @@ import { DIFF_CATEGORIES, DIFFERENCE_CATEGORIES, type DiffCategory, type DiffEnt
 import { totalEntries, type DiffReport, type ReportOptions } from "./diff-report.js";
 import { presentEntry } from "./mask-personal-data.js";
 import { formatShare } from "./format-share.js";
+import { groupDigits } from "../core/format-amount.js";
 
 /** Rows listed per category by default: beyond this a browser struggles to open the file. */
 export const HTML_ROWS_PER_CATEGORY = 10_000;
@@ -45,7 +46,7 @@ export function escapeHtml(text: string): string {
   );
 }
 
-const n = (x: number): string => x.toLocaleString("en-US");
+const n = groupDigits;
 
 function style(): string {
   const perCategory = DIFF_CATEGORIES.map(

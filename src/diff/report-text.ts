@@ -4,11 +4,12 @@ import { DIFF_CATEGORIES, type DiffEntry, type SentSource } from "./diff-entry.j
 import { totalEntries, type DiffReport, type ReportOptions, type ReportSource } from "./diff-report.js";
 import { presentEntry } from "./mask-personal-data.js";
 import { formatShare } from "./format-share.js";
+import { groupDigits } from "../core/format-amount.js";
 
 const BAR_WIDTH = 40;
 
 function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
+  return `${groupDigits(n)} ${n === 1 ? one : many}`;
 }
 
 function sourceLine(s: ReportSource): string {
@@ -52,14 +53,14 @@ export function* formatDiffText(report: DiffReport, options: ReportOptions): Gen
       : `Check against Engage's API at ${check.at} of ${plural(check.contacts, "contact")} (${check.sample.kind === "random" ? `drawn from ${plural(check.sample.of, "contact")} sent, seed ${check.sample.seed}` : `listed in ${check.sample.path}`}), matched on ${report.match}: ${plural(report.expectedAssignments, "expected assignment")}, ${plural(report.exportRecords, "assignment")} read`,
     "",
   ];
-  const width = Math.max(...DIFF_CATEGORIES.map((c) => report.counts[c].toLocaleString("en-US").length));
+  const width = Math.max(...DIFF_CATEGORIES.map((c) => groupDigits(report.counts[c]).length));
   const nameWidth = Math.max(...DIFF_CATEGORIES.map((c) => c.length));
   for (const c of DIFF_CATEGORIES) {
     const n = report.counts[c];
     const bar = total === 0 ? "" : "#".repeat(n === 0 ? 0 : Math.max(1, Math.round((n / total) * BAR_WIDTH)));
     const pct = total === 0 ? "" : formatShare(n, total);
     head.push(
-      `  ${c.padEnd(nameWidth)} ${n.toLocaleString("en-US").padStart(width)}  ${bar.padEnd(BAR_WIDTH)} ${pct.padStart(6)}`.trimEnd(),
+      `  ${c.padEnd(nameWidth)} ${groupDigits(n).padStart(width)}  ${bar.padEnd(BAR_WIDTH)} ${pct.padStart(6)}`.trimEnd(),
     );
   }
   head.push("");
@@ -77,7 +78,7 @@ export function* formatDiffText(report: DiffReport, options: ReportOptions): Gen
   yield `${head.join("\n")}\n`;
   for (const c of DIFF_CATEGORIES) {
     if (report.counts[c] === 0) continue;
-    yield `\n${c} (${report.counts[c].toLocaleString("en-US")})\n`;
+    yield `\n${c} (${groupDigits(report.counts[c])})\n`;
     for (const e of report.entries(c)) yield entryText(presentEntry(e, options.showPersonalData));
   }
 }

@@ -1,6 +1,7 @@
 import { makeIssue, quote, type Issue } from "../core/issue.js";
 import type { Location } from "../core/location.js";
 import type { Promotion } from "../schemas/promotion.js";
+import { groupDigits } from "../core/format-amount.js";
 
 /** Engage's own limit of assignments in one import file, whatever a profile says. */
 export const ENGAGE_MAX_ASSIGNMENTS_PER_FILE = 20_000;
@@ -10,7 +11,7 @@ export function checkMaxPerFile(maxPerFile: number, outDir: string): Issue | und
   if (maxPerFile <= ENGAGE_MAX_ASSIGNMENTS_PER_FILE) return undefined;
   return makeIssue(
     "render.max_per_file_over_engage",
-    `--max-per-file: expected at most ${ENGAGE_MAX_ASSIGNMENTS_PER_FILE.toLocaleString("en-US")} assignments a file (Engage's limit), got ${maxPerFile.toLocaleString("en-US")}; Engage may refuse the larger files`,
+    `--max-per-file: expected at most ${groupDigits(ENGAGE_MAX_ASSIGNMENTS_PER_FILE)} assignments a file (Engage's limit), got ${groupDigits(maxPerFile)}; Engage may refuse the larger files`,
     { file: outDir },
   );
 }

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { formatBytes, plural } from "../../src/core/format-amount.js";
+import { formatBytes, groupDigits, plural } from "../../src/core/format-amount.js";
 
 describe("amounts in messages", () => {
   it("puts a noun in the singular for one and the plural otherwise", () => {
@@ -10,6 +10,16 @@ describe("amounts in messages", () => {
     expect(plural(1, "entries")).toBe("1 entry");
     expect(plural(3, "entry")).toBe("3 entries");
     expect(plural(20000, "rows")).toBe("20,000 rows");
+  });
+
+  it("groups digits as en-US does, for every number", () => {
+    const numbers = fc.oneof(
+      fc.integer({ min: -1_000_000_000, max: 1_000_000_000 }),
+      fc.maxSafeInteger(),
+      fc.constantFrom(0, -0, 999, 1000, -1000, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER),
+      fc.double({ noNaN: false }),
+    );
+    fc.assert(fc.property(numbers, (n) => groupDigits(n) === n.toLocaleString("en-US")));
   });
 
   it("gives a small size in a unit that does not round it to zero", () => {
