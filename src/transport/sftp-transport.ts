@@ -8,7 +8,15 @@ import type { Logger } from "../core/logger.js";
 import { withDeadline } from "./deadline.js";
 import { createHostKeyChecker } from "./host-key-check.js";
 import { classifyRemoteError, cleanMessage } from "./remote-error.js";
-import { closeRemote, openRemote, promised, receiveFile, sendFile, type Received } from "./sftp-transfer.js";
+import {
+  closeRemote,
+  openRemote,
+  promised,
+  receiveFile,
+  sendFile,
+  writeWindowFor,
+  type Received,
+} from "./sftp-transfer.js";
 import type { SftpTarget } from "./target.js";
 import { PASSPHRASE_ENV, PASSWORD_ENV } from "./target.js";
 import type { TransportOptions } from "./transport-options.js";
@@ -335,13 +343,25 @@ export function createSftpTransport(
       );
 
       const statOf = (path: string): Promise<Stats> => promised<Stats>((done) => sftp.stat(path, done));
+      /** The quickest stat of the session: the link's round trip, as near as one can tell. */
+      let roundTripMs: number | undefined;
+      let windowTold = false;
       const stat = (path: string): Promise<RemoteStat | undefined> =>
         call("stat", path, async () => {
+          const asked = performance.now();
+          const answered = (): void => {
+            const took = performance.now() - asked;
+            if (roundTripMs === undefined || took < roundTripMs) roundTripMs = took;
+          };
           try {
             const s = await statOf(path);
+            answered();
             return { size: s.size, isFile: s.isFile(), isDirectory: s.isDirectory(), mtimeMs: mtimeOf(s) };
           } catch (error) {
-            if (errorCode(error) === NO_SUCH_FILE && lost === undefined) return undefined;
+            if (errorCode(error) === NO_SUCH_FILE && lost === undefined) {
+              answered();
+              return undefined;
+            }
             throw error;
           }
         });
@@ -469,16 +489,29 @@ export function createSftpTransport(
             const { source, handle } = await ready;
             try {
               const { next } = hooks;
-              const remoteSize = await sendFile(sftp, handle, source, {
-                touch,
-                onBytes: hooks.onBytes,
-                batch: corked,
-                onSent:
-                  next &&
-                  (() => {
-                    opened.set(next.remotePath, openForPut(next.localPath, next.remotePath));
-                  }),
-              });
+              const window = writeWindowFor(roundTripMs);
+              if (!windowTold) {
+                windowTold = true;
+                log.debug(
+                  `round trip ${roundTripMs === undefined ? "not measured" : `${roundTripMs.toFixed(1)} ms`}: ${window} writes in flight`,
+                );
+              }
+              const remoteSize = await sendFile(
+                sftp,
+                handle,
+                source,
+                {
+                  touch,
+                  onBytes: hooks.onBytes,
+                  batch: corked,
+                  onSent:
+                    next &&
+                    (() => {
+                      opened.set(next.remotePath, openForPut(next.localPath, next.remotePath));
+                    }),
+                },
+                window,
+              );
               return { remoteSize };
             } catch (error) {
               throw await explainFailedWrite(error, remotePath, localPath);

@@ -4,7 +4,15 @@ import { open } from "node:fs/promises";
 import { join } from "node:path";
 import type { SFTPWrapper } from "ssh2";
 import { describe, expect, it } from "vitest";
-import { READ_WINDOW, receiveFile, sendFile, WRITE_WINDOW } from "../../src/transport/sftp-transfer.js";
+import {
+  READ_WINDOW,
+  receiveFile,
+  sendFile,
+  SHORT_LINK_MS,
+  SHORT_LINK_WINDOW,
+  WRITE_WINDOW,
+  writeWindowFor,
+} from "../../src/transport/sftp-transfer.js";
 import { tempDir } from "./fixtures.js";
 
 type Callback = (error?: Error, ...values: unknown[]) => void;
@@ -116,6 +124,29 @@ describe("sending a file with writes in flight", () => {
     expect(writes).toEqual(Array.from({ length: 11 }, (_, i) => `write ${i * 1000}+${i === 10 ? 7 : 1000}`));
     expect(server.log.slice(-2)).toEqual(["fstat", "close"]);
     expect(server.written()).toEqual(data);
+  });
+
+  it("keeps the window it is given", async () => {
+    const file = join(tempDir(), "data.bin");
+    const data = randomBytes(10 * 1000);
+    writeFileSync(file, data);
+    const server = scriptedServer({ limit: 1000 });
+    const source = await open(file, "r");
+    const sending = sendFile(server.sftp, Buffer.from("h"), source, progress(), 3);
+    await serve(server, sending, "oldest", 3);
+    expect(await sending).toBe(data.length);
+    await source.close();
+    expect(server.maxInFlight()).toBe(3);
+    expect(server.written()).toEqual(data);
+  });
+
+  it("keeps fewer writes in flight on a short link, the whole window on a long or unmeasured one", () => {
+    expect(SHORT_LINK_WINDOW).toBeLessThan(WRITE_WINDOW);
+    expect(writeWindowFor(undefined)).toBe(WRITE_WINDOW);
+    expect(writeWindowFor(0.2)).toBe(SHORT_LINK_WINDOW);
+    expect(writeWindowFor(SHORT_LINK_MS - 0.01)).toBe(SHORT_LINK_WINDOW);
+    expect(writeWindowFor(SHORT_LINK_MS)).toBe(WRITE_WINDOW);
+    expect(writeWindowFor(40)).toBe(WRITE_WINDOW);
   });
 
   it("fails with the refused write, and still closes the handle", async () => {

@@ -4,6 +4,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openTransport } from "../../src/transport/open-transport.js";
+import { SHORT_LINK_WINDOW } from "../../src/transport/sftp-transfer.js";
 import { parseTarget } from "../../src/transport/target.js";
 import { transportOptionsFromArgs } from "../../src/transport/transport-options.js";
 import { uploadFolder, type UploadOptions } from "../../src/transport/upload.js";
@@ -62,8 +63,13 @@ describe.skipIf(skip)("upload over SFTP to a real sshd", () => {
     const contents = makeRenderedFolder(out, [3_000_000, 1, 70_000, 0]);
     const remote = remoteFolder(sshd, "deliver");
     const target = parseTarget(sshd.url(remote));
-    const first = await uploadFolder(out, target, options(sshd), { log: captureLog().log });
+    const told = captureLog();
+    const first = await uploadFolder(out, target, options(sshd), { log: told.log });
     expect(first.error).toBeUndefined();
+    // Loopback is a short link: the smaller window, measured on the session's first stat.
+    expect(told.text()).toMatch(
+      new RegExp(`debug: round trip [0-9.]+ ms: ${SHORT_LINK_WINDOW} writes in flight`),
+    );
     expect(first.totals).toMatchObject({ files: 4, sent: 4, failed: 0, bytesSent: 3_070_001 });
     expect(first.attempts).toBe(1);
     expect(readdirSync(remote).sort()).toEqual([...contents.keys()].sort());
