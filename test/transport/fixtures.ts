@@ -1,9 +1,12 @@
 import { createHash, randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll } from "vitest";
 import type { Logger } from "../../src/core/logger.js";
 import { ManifestSchema, type Manifest } from "../../src/schemas/manifest.js";
+import type { FetchOptions } from "../../src/transport/fetch.js";
+import { transportOptionsFromArgs, type TransportOptions } from "../../src/transport/transport-options.js";
+import type { UploadOptions } from "../../src/transport/upload.js";
 import type { CliRun } from "../support/run-cli.js";
 import { makeTempDir } from "../support/temp-dir.js";
 
@@ -90,4 +93,62 @@ export async function runTransportCli(
 ): Promise<CliRun> {
   const { runCli } = await import("../support/run-cli.js");
   return runCli(argv, options);
+}
+
+/** Transport options for a local folder target: one attempt, no retries. */
+export function localTransportOptions(): TransportOptions {
+  return transportOptionsFromArgs({ retries: 0 }, {});
+}
+
+/**
+ * Transport options for a test server (its known_hosts and the user's key), one attempt and the
+ * given deadline; `extra` adds or overrides flags as the CLI would take them.
+ */
+export function serverTransportOptions(
+  server: { knownHostsFile: string; userKeyFile: string },
+  timeoutMs: number,
+  extra: Record<string, unknown> = {},
+): TransportOptions {
+  return transportOptionsFromArgs(
+    { knownHosts: server.knownHostsFile, identity: server.userKeyFile, retries: 0, timeoutMs, ...extra },
+    {},
+  );
+}
+
+/** Upload options as the CLI's defaults make them (no --force, no --dry-run, streamed put). */
+export function buildUploadOptions(
+  transport: TransportOptions,
+  extra: Partial<UploadOptions> = {},
+): UploadOptions {
+  return { transport, force: false, dryRun: false, fastPut: false, ...extra };
+}
+
+/** Fetch options as the CLI's defaults make them (`*.xml`, files kept, streamed get), no --min-age. */
+export function buildFetchOptions(
+  transport: TransportOptions,
+  extra: Partial<FetchOptions> = {},
+): FetchOptions {
+  return {
+    transport,
+    after: { kind: "keep" },
+    pattern: "*.xml",
+    force: false,
+    dryRun: false,
+    fastGet: false,
+    ...extra,
+  };
+}
+
+/**
+ * Creates `dir` with these files, written an hour ago: finished exports, older than fetch's
+ * default --min-age. Returns `dir`.
+ */
+export function writeExportFolder(dir: string, files: Record<string, string | Buffer>): string {
+  mkdirSync(dir);
+  const written = new Date(Date.now() - 3_600_000);
+  for (const [name, data] of Object.entries(files)) {
+    writeFileSync(join(dir, name), data);
+    utimesSync(join(dir, name), written, written);
+  }
+  return dir;
 }

@@ -5,9 +5,14 @@ import { EngageError } from "../../src/core/errors.js";
 import { createLocalTransport } from "../../src/transport/local-transport.js";
 import { parseTarget, type LocalTarget, type Target } from "../../src/transport/target.js";
 import type { Transport } from "../../src/transport/transport.js";
-import { transportOptionsFromArgs } from "../../src/transport/transport-options.js";
 import { uploadFolder, type UploadOptions } from "../../src/transport/upload.js";
-import { captureLog, makeRenderedFolder, tempDir } from "./fixtures.js";
+import {
+  buildUploadOptions,
+  captureLog,
+  localTransportOptions,
+  makeRenderedFolder,
+  tempDir,
+} from "./fixtures.js";
 
 /** A local transport that counts the sessions it opens and closes, and the files put. */
 function counted(): { factory: (t: Target) => Transport; opened: number; closed: number; puts: number } {
@@ -48,13 +53,7 @@ function counted(): { factory: (t: Target) => Transport; opened: number; closed:
 }
 
 function options(extra: Partial<UploadOptions> = {}): UploadOptions {
-  return {
-    transport: transportOptionsFromArgs({ retries: 0 }, {}),
-    force: false,
-    dryRun: false,
-    fastPut: false,
-    ...extra,
-  };
+  return buildUploadOptions(localTransportOptions(), extra);
 }
 
 /** Rewrites manifest.json with one field changed. */

@@ -7,10 +7,11 @@ import { EngageError } from "../../src/core/errors.js";
 import { createLocalTransport } from "../../src/transport/local-transport.js";
 import { parseTarget, type LocalTarget, type Target } from "../../src/transport/target.js";
 import type { Transport } from "../../src/transport/transport.js";
-import { transportOptionsFromArgs } from "../../src/transport/transport-options.js";
 import { UPLOAD_LOCK, uploadFolder, type UploadOptions } from "../../src/transport/upload.js";
 import {
+  buildUploadOptions,
   captureLog,
+  localTransportOptions,
   makeRenderedFolder,
   readManifest,
   runTransportCli,
@@ -22,13 +23,7 @@ import {
 const localTarget = (path: string): LocalTarget => parseTarget(path) as LocalTarget;
 
 function options(extra: Partial<UploadOptions> = {}): UploadOptions {
-  return {
-    transport: transportOptionsFromArgs({ retries: 0 }, {}),
-    force: false,
-    dryRun: false,
-    fastPut: false,
-    ...extra,
-  };
+  return buildUploadOptions(localTransportOptions(), extra);
 }
 
 describe("upload to a local folder", () => {
