@@ -3,10 +3,10 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { fetchFolder, type FetchOptions } from "../../src/transport/fetch.js";
 import { parseTarget } from "../../src/transport/target.js";
-import { buildFetchOptions, captureLog, localTransportOptions, tempDir } from "./fixtures.js";
+import { buildFetchOptions, captureLog, localTransport, tempDir } from "./fixtures.js";
 
 function options(extra: Partial<FetchOptions> = {}): FetchOptions {
-  return buildFetchOptions(localTransportOptions(), extra);
+  return buildFetchOptions(localTransport(), extra);
 }
 
 function exportFolder(files: Record<string, string>): string {

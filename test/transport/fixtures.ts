@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll } from "vitest";
 import type { Logger } from "../../src/core/logger.js";
@@ -96,23 +96,8 @@ export async function runTransportCli(
 }
 
 /** Transport options for a local folder target: one attempt, no retries. */
-export function localTransportOptions(): TransportOptions {
+export function localTransport(): TransportOptions {
   return transportOptionsFromArgs({ retries: 0 }, {});
-}
-
-/**
- * Transport options for a test server (its known_hosts and the user's key), one attempt and the
- * given deadline; `extra` adds or overrides flags as the CLI would take them.
- */
-export function serverTransportOptions(
-  server: { knownHostsFile: string; userKeyFile: string },
-  timeoutMs: number,
-  extra: Record<string, unknown> = {},
-): TransportOptions {
-  return transportOptionsFromArgs(
-    { knownHosts: server.knownHostsFile, identity: server.userKeyFile, retries: 0, timeoutMs, ...extra },
-    {},
-  );
 }
 
 /** Upload options as the CLI's defaults make them (no --force, no --dry-run, streamed put). */
@@ -137,18 +122,4 @@ export function buildFetchOptions(
     fastGet: false,
     ...extra,
   };
-}
-
-/**
- * Creates `dir` with these files, written an hour ago: finished exports, older than fetch's
- * default --min-age. Returns `dir`.
- */
-export function writeExportFolder(dir: string, files: Record<string, string | Buffer>): string {
-  mkdirSync(dir);
-  const written = new Date(Date.now() - 3_600_000);
-  for (const [name, data] of Object.entries(files)) {
-    writeFileSync(join(dir, name), data);
-    utimesSync(join(dir, name), written, written);
-  }
-  return dir;
 }

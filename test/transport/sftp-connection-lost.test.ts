@@ -5,13 +5,8 @@ import { openTransport } from "../../src/transport/open-transport.js";
 import { parseTarget } from "../../src/transport/target.js";
 import { uploadFolder } from "../../src/transport/upload.js";
 import { descendants, skipWithoutSshd, startSshd, type TestSshd } from "../support/sshd.js";
-import {
-  buildUploadOptions,
-  captureLog,
-  makeRenderedFolder,
-  serverTransportOptions,
-  tempDir,
-} from "./fixtures.js";
+import { buildUploadOptions, captureLog, makeRenderedFolder, tempDir } from "./fixtures.js";
+import { serverTransport } from "./server-fixtures.js";
 
 const skip = skipWithoutSshd();
 
@@ -62,7 +57,7 @@ describe.skipIf(skip)("an SFTP server process killed under a live connection", (
     writeFileSync(join(dir, "a.xml"), "<a/>");
     const session = await openTransport(
       parseTarget(sshd.url(dir)),
-      serverTransportOptions(sshd, 30_000),
+      serverTransport(sshd, 30_000),
       captureLog().log,
     ).connect();
     try {
@@ -92,7 +87,7 @@ describe.skipIf(skip)("a connection lost between requests", () => {
     await sshd?.dispose();
   });
 
-  const options = () => serverTransportOptions(sshd, 30_000);
+  const options = () => serverTransport(sshd, 30_000);
 
   it("fails a request sent as the server dies, and every later one, with connection_lost in under 2 s", async () => {
     const dir = join(sshd.remoteDir, "lost");

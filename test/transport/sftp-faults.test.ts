@@ -15,10 +15,10 @@ import {
   captureLog,
   makeRenderedFolder,
   readManifest,
-  serverTransportOptions,
   sha256,
   tempDir,
 } from "./fixtures.js";
+import { serverTransport } from "./server-fixtures.js";
 import { watchDeliveryFolder } from "./remote-watch.js";
 import { startThrottleProxy, type ThrottleProxy } from "./throttle-proxy.js";
 
@@ -135,7 +135,7 @@ describe.skipIf(skip)("faults against a real sshd", () => {
         const result = await fetchFolder(
           parseTarget(sshd.url(sshd.remoteDir)),
           tempDir(),
-          buildFetchOptions(serverTransportOptions(sshd, 400), { after: { kind: "delete" } }),
+          buildFetchOptions(serverTransport(sshd, 400), { after: { kind: "delete" } }),
           { log: captureLog().log },
         );
         expect(Date.now() - started).toBeLessThan(3000);

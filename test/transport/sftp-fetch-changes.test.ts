@@ -6,15 +6,8 @@ import { openTransport } from "../../src/transport/open-transport.js";
 import { parseTarget, type Target } from "../../src/transport/target.js";
 import type { Transport, TransportSession } from "../../src/transport/transport.js";
 import { skipWithoutSshd, startSshd, type TestSshd } from "../support/sshd.js";
-import {
-  buildFetchOptions,
-  captureLog,
-  runTransportCli,
-  serverTransportOptions,
-  sha256,
-  tempDir,
-  writeExportFolder,
-} from "./fixtures.js";
+import { buildFetchOptions, captureLog, runTransportCli, sha256, tempDir } from "./fixtures.js";
+import { serverTransport, writeExportFolder } from "./server-fixtures.js";
 
 const skip = skipWithoutSshd();
 
@@ -28,7 +21,7 @@ describe.skipIf(skip)("fetch from a folder the server is still changing", () => 
   });
 
   const options = (extra: Partial<FetchOptions> = {}): FetchOptions =>
-    buildFetchOptions(serverTransportOptions(sshd, 5000), { after: { kind: "delete" }, ...extra });
+    buildFetchOptions(serverTransport(sshd, 5000), { after: { kind: "delete" }, ...extra });
 
   let n = 0;
   /** A remote folder of finished exports (written an hour ago). */

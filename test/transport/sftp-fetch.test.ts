@@ -5,15 +5,8 @@ import { fetchFolder, type FetchOptions } from "../../src/transport/fetch.js";
 import { openTransport } from "../../src/transport/open-transport.js";
 import { parseTarget } from "../../src/transport/target.js";
 import { skipWithoutSshd, startSshd, type TestSshd } from "../support/sshd.js";
-import {
-  buildFetchOptions,
-  captureLog,
-  runTransportCli,
-  serverTransportOptions,
-  sha256,
-  tempDir,
-  writeExportFolder,
-} from "./fixtures.js";
+import { buildFetchOptions, captureLog, runTransportCli, sha256, tempDir } from "./fixtures.js";
+import { serverTransport, writeExportFolder } from "./server-fixtures.js";
 
 const skip = skipWithoutSshd();
 
@@ -27,7 +20,7 @@ describe.skipIf(skip)("fetch over SFTP from a real sshd", () => {
   });
 
   const options = (extra: Partial<FetchOptions> = {}): FetchOptions =>
-    buildFetchOptions(serverTransportOptions(sshd, 5000), extra);
+    buildFetchOptions(serverTransport(sshd, 5000), extra);
 
   let n = 0;
   const exportFolder = (files: Record<string, string | Buffer>): string =>

@@ -13,11 +13,10 @@ import {
   buildUploadOptions,
   captureLog,
   makeRenderedFolder,
-  serverTransportOptions,
   sha256,
   tempDir,
-  writeExportFolder,
 } from "./fixtures.js";
+import { serverTransport, writeExportFolder } from "./server-fixtures.js";
 
 /** What these tests need of a server, whichever implementation it is. */
 interface Server {
@@ -47,7 +46,7 @@ describe.each(servers)("delivery against $name", ({ skip, start }) => {
     await server?.dispose();
   });
 
-  const transport = () => serverTransportOptions(server, 5000);
+  const transport = () => serverTransport(server, 5000);
   const uploadOptions = (extra: Partial<UploadOptions> = {}): UploadOptions =>
     buildUploadOptions(transport(), extra);
   const fetchOptions = (extra: Partial<FetchOptions> = {}): FetchOptions =>

@@ -5,13 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseTarget } from "../../src/transport/target.js";
 import { uploadFolder } from "../../src/transport/upload.js";
 import { skipWithoutSshd, startSshd, type TestSshd } from "../support/sshd.js";
-import {
-  buildUploadOptions,
-  captureLog,
-  makeRenderedFolder,
-  serverTransportOptions,
-  tempDir,
-} from "./fixtures.js";
+import { buildUploadOptions, captureLog, makeRenderedFolder, tempDir } from "./fixtures.js";
+import { serverTransport } from "./server-fixtures.js";
 
 const skip = skipWithoutSshd();
 // A small disk needs a tmpfs mount, which only root may make.
@@ -38,7 +33,7 @@ describe.skipIf(skip || !root)("a full disk on the server", () => {
     const result = await uploadFolder(
       out,
       parseTarget(sshd.url(disk)),
-      buildUploadOptions(serverTransportOptions(sshd, 5000)),
+      buildUploadOptions(serverTransport(sshd, 5000)),
       { log: captureLog().log },
     );
     expect(result.error).toMatchObject({ kind: "remote_refused", code: "transport.no_space", exitCode: 76 });

@@ -14,10 +14,10 @@ import {
   makeRenderedFolder,
   readManifest,
   runTransportCli,
-  serverTransportOptions,
   sha256,
   tempDir,
 } from "./fixtures.js";
+import { serverTransport } from "./server-fixtures.js";
 
 const skip = skipWithoutSshd();
 
@@ -35,8 +35,7 @@ describe.skipIf(skip)("upload over SFTP to a real sshd", () => {
     server: TestSshd,
     extra: Record<string, unknown> = {},
     more: Partial<UploadOptions> = {},
-  ): UploadOptions =>
-    buildUploadOptions(serverTransportOptions(server, 5000, { retryDelayMs: 20, ...extra }), more);
+  ): UploadOptions => buildUploadOptions(serverTransport(server, 5000, { retryDelayMs: 20, ...extra }), more);
 
   function remoteFolder(server: TestSshd, name: string): string {
     const dir = join(server.remoteDir, name);

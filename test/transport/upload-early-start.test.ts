@@ -6,13 +6,7 @@ import { createLocalTransport } from "../../src/transport/local-transport.js";
 import { parseTarget, type LocalTarget, type Target } from "../../src/transport/target.js";
 import type { Transport } from "../../src/transport/transport.js";
 import { uploadFolder, type UploadOptions } from "../../src/transport/upload.js";
-import {
-  buildUploadOptions,
-  captureLog,
-  localTransportOptions,
-  makeRenderedFolder,
-  tempDir,
-} from "./fixtures.js";
+import { buildUploadOptions, captureLog, localTransport, makeRenderedFolder, tempDir } from "./fixtures.js";
 
 /** A local transport that counts the sessions it opens and closes, and the files put. */
 function counted(): { factory: (t: Target) => Transport; opened: number; closed: number; puts: number } {
@@ -53,7 +47,7 @@ function counted(): { factory: (t: Target) => Transport; opened: number; closed:
 }
 
 function options(extra: Partial<UploadOptions> = {}): UploadOptions {
-  return buildUploadOptions(localTransportOptions(), extra);
+  return buildUploadOptions(localTransport(), extra);
 }
 
 /** Rewrites manifest.json with one field changed. */

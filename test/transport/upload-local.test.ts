@@ -11,7 +11,7 @@ import { UPLOAD_LOCK, uploadFolder, type UploadOptions } from "../../src/transpo
 import {
   buildUploadOptions,
   captureLog,
-  localTransportOptions,
+  localTransport,
   makeRenderedFolder,
   readManifest,
   runTransportCli,
@@ -23,7 +23,7 @@ import {
 const localTarget = (path: string): LocalTarget => parseTarget(path) as LocalTarget;
 
 function options(extra: Partial<UploadOptions> = {}): UploadOptions {
-  return buildUploadOptions(localTransportOptions(), extra);
+  return buildUploadOptions(localTransport(), extra);
 }
 
 describe("upload to a local folder", () => {
