@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
-import { serverProcess, writeServerFiles } from "./server-process.js";
+import { serverProcess, writeServerFiles, type TestSftpServer } from "./server-process.js";
 import { fingerprintOfPublicKey, freePort, SSH_KEYGEN, waitForSsh } from "./sshd.js";
 
 /** ProFTPD's daemon (Debian package proftpd-core) and its SFTP module (proftpd-mod-crypto). */
@@ -35,23 +35,11 @@ export interface ProftpdOptions {
 }
 
 /** A running test ProFTPD with mod_sftp, and everything a client needs to reach it. */
-export interface TestProftpd {
-  readonly host: "127.0.0.1";
-  readonly port: number;
-  readonly user: string;
-  readonly dir: string;
-  /** A folder for remote files, empty at start (an absolute path on the "server"). */
-  readonly remoteDir: string;
-  readonly hostKeyFingerprint: string;
-  readonly userKeyFile: string;
-  readonly knownHostsFile: string;
-  url(path: string): string;
-  readonly pid: number | undefined;
+export interface TestProftpd extends TestSftpServer {
+  /** Its own output and mod_sftp's log so far. */
   log(): string;
   /** Kills the server (SIGKILL) and its sessions. */
   stop(): Promise<void>;
-  start(): Promise<void>;
-  dispose(): Promise<void>;
 }
 
 /**

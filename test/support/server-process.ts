@@ -2,6 +2,34 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 
+/** A running test SFTP server and everything a client needs to reach it. */
+export interface TestSftpServer {
+  readonly host: "127.0.0.1";
+  readonly port: number;
+  readonly user: string;
+  /** The harness's temporary folder (keys, config, log). */
+  readonly dir: string;
+  /** A folder for remote files, empty at start (an absolute path on the "server"). */
+  readonly remoteDir: string;
+  /** `SHA256:…` */
+  readonly hostKeyFingerprint: string;
+  readonly userKeyFile: string;
+  /** known_hosts with one plain `[127.0.0.1]:port` line. */
+  readonly knownHostsFile: string;
+  /** `sftp://user@127.0.0.1:port` + path. */
+  url(path: string): string;
+  /** The pid of the listening server (undefined while stopped). */
+  readonly pid: number | undefined;
+  /** Everything the server logged so far. */
+  log(): string;
+  /** Kills the listener and every session process: the server is gone. */
+  stop(): Promise<void>;
+  /** Starts again on the same port with the same host key. */
+  start(): Promise<void>;
+  /** Stops the server and removes its folder. */
+  dispose(): Promise<void>;
+}
+
 /** Writes a test server's config file and a known_hosts that lists its host key at [127.0.0.1]:port. */
 export function writeServerFiles(
   dir: string,

@@ -6,7 +6,7 @@ import { userInfo } from "node:os";
 import { join } from "node:path";
 import { onCi } from "./tools.js";
 import { makeTempDir } from "./temp-dir.js";
-import { serverProcess, writeServerFiles } from "./server-process.js";
+import { serverProcess, writeServerFiles, type TestSftpServer } from "./server-process.js";
 
 /** Where the real OpenSSH server and tools are expected. */
 export const SSHD = "/usr/sbin/sshd";
@@ -50,39 +50,19 @@ export interface SshdOptions {
 export const SFTP_SERVER = "/usr/lib/openssh/sftp-server";
 
 /** A running test sshd and everything a client needs to reach it. */
-export interface TestSshd {
-  readonly host: "127.0.0.1";
-  readonly port: number;
-  readonly user: string;
-  /** The harness's temporary folder (keys, config, log). */
-  readonly dir: string;
-  /** A folder for remote files, empty at start (an absolute path on the "server"). */
-  readonly remoteDir: string;
+export interface TestSshd extends TestSftpServer {
   readonly hostKeyFile: string;
   /** `ssh-ed25519 AAAA…` */
   readonly hostPublicKey: string;
-  /** `SHA256:…` */
-  readonly hostKeyFingerprint: string;
-  readonly userKeyFile: string;
-  /** known_hosts with one plain `[127.0.0.1]:port` line. */
-  readonly knownHostsFile: string;
-  /** `sftp://user@127.0.0.1:port` + path. */
-  url(path: string): string;
-  /** The pid of the listening sshd (undefined while stopped). */
-  readonly pid: number | undefined;
   /** Everything sshd logged so far (`-e`: to stderr). */
   log(): string;
   /** Connections sshd has accepted so far (from its log, LogLevel VERBOSE). */
   connections(): number;
   /** Kills the listener and every session process (SIGKILL by default): the server is gone. */
   stop(signal?: NodeJS.Signals): Promise<void>;
-  /** Starts again on the same port with the same host key. */
-  start(): Promise<void>;
   /** Freezes (SIGSTOP) or thaws (SIGCONT) the listener and all its sessions. */
   pause(): void;
   resume(): void;
-  /** Stops the server and removes its folder. */
-  dispose(): Promise<void>;
 }
 
 /** Asks the kernel for a free TCP port on 127.0.0.1. */

@@ -5,6 +5,7 @@ import { afterAll } from "vitest";
 import type { Logger } from "../../src/core/logger.js";
 import { ManifestSchema, type Manifest } from "../../src/schemas/manifest.js";
 import type { FetchOptions } from "../../src/transport/fetch.js";
+import type { Transport, TransportSession } from "../../src/transport/transport.js";
 import { transportOptionsFromArgs, type TransportOptions } from "../../src/transport/transport-options.js";
 import type { UploadOptions } from "../../src/transport/upload.js";
 import type { CliRun } from "../support/run-cli.js";
@@ -121,5 +122,19 @@ export function buildFetchOptions(
     dryRun: false,
     fastGet: false,
     ...extra,
+  };
+}
+
+/** A transport whose sessions are `real`'s, each with the calls `change` makes for it in place of its own. */
+export function changeSessionCalls(
+  real: Transport,
+  change: (session: TransportSession) => Partial<TransportSession>,
+): Transport {
+  return {
+    target: real.target,
+    async connect() {
+      const session = await real.connect();
+      return { ...session, ...change(session) };
+    },
   };
 }

@@ -13,6 +13,7 @@ import {
   buildFetchOptions,
   buildUploadOptions,
   captureLog,
+  changeSessionCalls,
   makeRenderedFolder,
   readManifest,
   sha256,
@@ -241,19 +242,13 @@ describe.skipIf(skip)("faults against a real sshd", () => {
       const watch = watchDeliveryFolder(remote, new Map([...contents].map(([n, d]) => [n, sha256(d)])));
       // The real SFTP transport, with every upload it starts written down.
       const puts: string[] = [];
-      const counting = (t: Target): Transport => {
-        const real = openTransport(t, transport({ retries: 6, retryDelayMs: 100 }), captureLog().log);
-        return {
-          target: t,
-          async connect() {
-            const session = await real.connect();
-            return {
-              ...session,
-              put: (from, to, hooks) => (puts.push(basename(to)), session.put(from, to, hooks)),
-            };
-          },
-        };
-      };
+      const counting = (t: Target): Transport =>
+        changeSessionCalls(
+          openTransport(t, transport({ retries: 6, retryDelayMs: 100 }), captureLog().log),
+          (session) => ({
+            put: (from, to, hooks) => (puts.push(basename(to)), session.put(from, to, hooks)),
+          }),
+        );
       proxy.rate = 2 * MB;
       const { log, lines } = captureLog();
       const running = uploadFolder(

@@ -6,7 +6,14 @@ import { openTransport } from "../../src/transport/open-transport.js";
 import { parseTarget, type Target } from "../../src/transport/target.js";
 import type { Transport, TransportSession } from "../../src/transport/transport.js";
 import { skipWithoutSshd, startSshd, type TestSshd } from "../support/sshd.js";
-import { buildFetchOptions, captureLog, runTransportCli, sha256, tempDir } from "./fixtures.js";
+import {
+  buildFetchOptions,
+  captureLog,
+  changeSessionCalls,
+  runTransportCli,
+  sha256,
+  tempDir,
+} from "./fixtures.js";
 import { serverTransport, writeExportFolder } from "./server-fixtures.js";
 
 const skip = skipWithoutSshd();
@@ -33,28 +40,19 @@ describe.skipIf(skip)("fetch from a folder the server is still changing", () => 
     afterList?: (session: TransportSession) => void;
     afterGet?: (remotePath: string) => void;
   }) => {
-    return (t: Target): Transport => {
-      const real = openTransport(t, options().transport, captureLog().log);
-      return {
-        target: t,
-        async connect() {
-          const session = await real.connect();
-          return {
-            ...session,
-            list: async (dir) => {
-              const entries = await session.list(dir);
-              change.afterList?.(session);
-              return entries;
-            },
-            get: async (from, to, hooks) => {
-              const got = await session.get(from, to, hooks);
-              change.afterGet?.(from);
-              return got;
-            },
-          };
+    return (t: Target): Transport =>
+      changeSessionCalls(openTransport(t, options().transport, captureLog().log), (session) => ({
+        list: async (dir) => {
+          const entries = await session.list(dir);
+          change.afterList?.(session);
+          return entries;
         },
-      };
-    };
+        get: async (from, to, hooks) => {
+          const got = await session.get(from, to, hooks);
+          change.afterGet?.(from);
+          return got;
+        },
+      }));
   };
 
   it("leaves a file that grew after its download on the server, says so, and fetches it whole on the next run", async () => {

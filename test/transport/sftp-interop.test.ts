@@ -7,27 +7,21 @@ import { parseTarget, type Target } from "../../src/transport/target.js";
 import type { Transport } from "../../src/transport/transport.js";
 import { uploadFolder, type UploadOptions } from "../../src/transport/upload.js";
 import { skipWithoutProftpd, startProftpd } from "../support/proftpd.js";
+import type { TestSftpServer } from "../support/server-process.js";
 import { skipWithoutSshd, startSshd } from "../support/sshd.js";
 import {
   buildFetchOptions,
   buildUploadOptions,
   captureLog,
+  changeSessionCalls,
   makeRenderedFolder,
   sha256,
   tempDir,
 } from "./fixtures.js";
 import { serverTransport, writeExportFolder } from "./server-fixtures.js";
 
-/** What these tests need of a server, whichever implementation it is. */
-interface Server {
-  remoteDir: string;
-  knownHostsFile: string;
-  userKeyFile: string;
-  url(path: string): string;
-  dispose(): Promise<void>;
-}
-
-const servers: { name: string; skip: boolean; start: () => Promise<Server> }[] = [
+// Whichever implementation it is, these tests use only what every test server offers.
+const servers: { name: string; skip: boolean; start: () => Promise<TestSftpServer> }[] = [
   { name: "OpenSSH sshd", skip: skipWithoutSshd(), start: () => startSshd() },
   { name: "ProFTPD mod_sftp (AllowOverwrite off)", skip: skipWithoutProftpd(), start: () => startProftpd() },
   {
@@ -38,7 +32,7 @@ const servers: { name: string; skip: boolean; start: () => Promise<Server> }[] =
 ];
 
 describe.each(servers)("delivery against $name", ({ skip, start }) => {
-  let server: Server;
+  let server: TestSftpServer;
   beforeAll(async () => {
     if (!skip) server = await start();
   });
@@ -165,23 +159,14 @@ describe.each(servers)("delivery against $name", ({ skip, start }) => {
     async () => {
       const remote = exportFolder({ "a.xml": "one", "b.xml": "two", "c.xml": "three" });
       const out = tempDir();
-      const vanishing = (t: Target): Transport => {
-        const real = openTransport(t, transport(), captureLog().log);
-        return {
-          target: t,
-          async connect() {
-            const session = await real.connect();
-            return {
-              ...session,
-              list: async (dir) => {
-                const entries = await session.list(dir);
-                unlinkSync(join(remote, "b.xml"));
-                return entries;
-              },
-            };
+      const vanishing = (t: Target): Transport =>
+        changeSessionCalls(openTransport(t, transport(), captureLog().log), (session) => ({
+          list: async (dir) => {
+            const entries = await session.list(dir);
+            unlinkSync(join(remote, "b.xml"));
+            return entries;
           },
-        };
-      };
+        }));
       const result = await fetchFolder(
         parseTarget(server.url(remote)),
         out,

@@ -50,6 +50,19 @@ function options(extra: Partial<UploadOptions> = {}): UploadOptions {
   return buildUploadOptions(localTransport(), extra);
 }
 
+/** Uploads `root`/out to `root`/outbox with a transport that cannot be set up, resolving to its error. */
+function uploadWithoutTransport(root: string): Promise<unknown> {
+  const unreadableKnownHosts = (): Transport => {
+    throw new EngageError("bad_config", "transport.known_hosts_unreadable", "not this one");
+  };
+  return uploadFolder(
+    join(root, "out"),
+    parseTarget(join(root, "outbox")),
+    options({ transportFactory: unreadableKnownHosts }),
+    { log: captureLog().log },
+  ).catch((e: unknown) => e);
+}
+
 /** Rewrites manifest.json with one field changed. */
 function editManifest(dir: string, edit: (m: Record<string, unknown>) => void): void {
   const path = join(dir, "manifest.json");
@@ -88,16 +101,7 @@ describe("upload's head start before the manifest is validated", () => {
     editManifest(out, (m) => {
       m.files = [{ name: "x.xml" }];
     });
-    const error = await uploadFolder(
-      out,
-      parseTarget(join(root, "outbox")),
-      options({
-        transportFactory: () => {
-          throw new EngageError("bad_config", "transport.known_hosts_unreadable", "not this one");
-        },
-      }),
-      { log: captureLog().log },
-    ).catch((e: unknown) => e);
+    const error = await uploadWithoutTransport(root);
     expect(error).toMatchObject({ code: "transport.manifest_invalid" });
   });
 
@@ -105,16 +109,7 @@ describe("upload's head start before the manifest is validated", () => {
     const root = tempDir();
     const out = join(root, "out");
     makeRenderedFolder(out, [10]);
-    const error = await uploadFolder(
-      out,
-      parseTarget(join(root, "outbox")),
-      options({
-        transportFactory: () => {
-          throw new EngageError("bad_config", "transport.known_hosts_unreadable", "not this one");
-        },
-      }),
-      { log: captureLog().log },
-    ).catch((e: unknown) => e);
+    const error = await uploadWithoutTransport(root);
     expect(error).toMatchObject({ code: "transport.known_hosts_unreadable" });
   });
 
