@@ -1,7 +1,8 @@
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
+import { serverProcess, writeServerFiles, type TestSftpServer } from "./server-process.js";
 import { fingerprintOfPublicKey, freePort, SSH_KEYGEN, waitForSsh } from "./sshd.js";
 
 /** ProFTPD's daemon (Debian package proftpd-core) and its SFTP module (proftpd-mod-crypto). */
@@ -34,23 +35,11 @@ export interface ProftpdOptions {
 }
 
 /** A running test ProFTPD with mod_sftp, and everything a client needs to reach it. */
-export interface TestProftpd {
-  readonly host: "127.0.0.1";
-  readonly port: number;
-  readonly user: string;
-  readonly dir: string;
-  /** A folder for remote files, empty at start (an absolute path on the "server"). */
-  readonly remoteDir: string;
-  readonly hostKeyFingerprint: string;
-  readonly userKeyFile: string;
-  readonly knownHostsFile: string;
-  url(path: string): string;
-  readonly pid: number | undefined;
+export interface TestProftpd extends TestSftpServer {
+  /** Its own output and mod_sftp's log so far. */
   log(): string;
   /** Kills the server (SIGKILL) and its sessions. */
   stop(): Promise<void>;
-  start(): Promise<void>;
-  dispose(): Promise<void>;
 }
 
 /**
@@ -108,37 +97,19 @@ export async function startProftpd(options: ProftpdOptions = {}): Promise<TestPr
     "SFTPAuthMethods publickey",
     `SFTPAuthorizedUserKeys file:${authorizedKeys}`,
     ...(options.noPosixRename ? ["SFTPExtensions -posixRename"] : []),
-  ].join("\n");
-  const configFile = join(dir, "proftpd.conf");
-  writeFileSync(configFile, `${config}\n`);
-  const knownHostsFile = join(dir, "known_hosts");
-  writeFileSync(knownHostsFile, `[127.0.0.1]:${port} ${hostPublicKey}\n`);
+  ];
+  const { configFile, knownHostsFile } = writeServerFiles(dir, "proftpd.conf", config, port, hostPublicKey);
 
-  let child: ChildProcess | undefined;
-  let logText = "";
-  const launch = async (): Promise<void> => {
-    const proc = spawn(PROFTPD, ["-n", "-q", "-c", configFile], { stdio: ["ignore", "pipe", "pipe"] });
-    child = proc;
-    const keep = (d: Buffer): void => {
-      logText += d.toString();
-    };
-    proc.stdout?.on("data", keep);
-    proc.stderr?.on("data", keep);
-    const exited = new Promise<never>((_, reject) => {
-      proc.once("exit", (code, signal) => {
-        if (child === proc) child = undefined;
-        reject(new Error(`proftpd exited (${code ?? signal}) before it answered:\n${logText}`));
-      });
-    });
-    exited.catch(() => undefined);
-    await Promise.race([waitForSsh(port), exited]);
-  };
-  await launch();
+  const server = serverProcess("proftpd", PROFTPD, ["-n", "-q", "-c", configFile], {
+    stdout: true,
+    ready: () => waitForSsh(port),
+  });
+  await server.launch();
 
   const sessions = (): number[] => {
     // Session processes are forked children; their pids are in the scoreboard only, so the
     // process table is searched for children of the listener.
-    const pid = child?.pid;
+    const pid = server.child?.pid;
     if (pid === undefined) return [];
     const out: number[] = [];
     for (const line of execFileSync("ps", ["-o", "pid=", "--ppid", String(pid)], { encoding: "utf8" })
@@ -148,7 +119,7 @@ export async function startProftpd(options: ProftpdOptions = {}): Promise<TestPr
     return out;
   };
   const stop = async (): Promise<void> => {
-    const proc = child;
+    const proc = server.child;
     if (proc?.pid === undefined) return;
     const gone = new Promise<void>((resolve) => {
       if (proc.exitCode !== null || proc.signalCode !== null) resolve();
@@ -168,12 +139,11 @@ export async function startProftpd(options: ProftpdOptions = {}): Promise<TestPr
       }
     }
     await gone;
-    child = undefined;
   };
   const killOnExit = (): void => {
-    if (child?.pid !== undefined) {
+    if (server.child?.pid !== undefined) {
       try {
-        process.kill(child.pid, "SIGKILL");
+        process.kill(server.child.pid, "SIGKILL");
       } catch {
         // already gone
       }
@@ -192,12 +162,12 @@ export async function startProftpd(options: ProftpdOptions = {}): Promise<TestPr
     knownHostsFile,
     url: (path) => `sftp://${me.username}@127.0.0.1:${port}${path.startsWith("/") ? path : `/${path}`}`,
     get pid() {
-      return child?.pid;
+      return server.child?.pid;
     },
     log: () =>
-      logText + (existsSync(join(dir, "sftp.log")) ? readFileSync(join(dir, "sftp.log"), "utf8") : ""),
+      server.log() + (existsSync(join(dir, "sftp.log")) ? readFileSync(join(dir, "sftp.log"), "utf8") : ""),
     stop,
-    start: launch,
+    start: server.launch,
     async dispose() {
       process.removeListener("exit", killOnExit);
       await stop();

@@ -1,4 +1,4 @@
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { connect, createServer } from "node:net";
@@ -6,6 +6,7 @@ import { userInfo } from "node:os";
 import { join } from "node:path";
 import { onCi } from "./tools.js";
 import { makeTempDir } from "./temp-dir.js";
+import { serverProcess, writeServerFiles, type TestSftpServer } from "./server-process.js";
 
 /** Where the real OpenSSH server and tools are expected. */
 export const SSHD = "/usr/sbin/sshd";
@@ -49,39 +50,19 @@ export interface SshdOptions {
 export const SFTP_SERVER = "/usr/lib/openssh/sftp-server";
 
 /** A running test sshd and everything a client needs to reach it. */
-export interface TestSshd {
-  readonly host: "127.0.0.1";
-  readonly port: number;
-  readonly user: string;
-  /** The harness's temporary folder (keys, config, log). */
-  readonly dir: string;
-  /** A folder for remote files, empty at start (an absolute path on the "server"). */
-  readonly remoteDir: string;
+export interface TestSshd extends TestSftpServer {
   readonly hostKeyFile: string;
   /** `ssh-ed25519 AAAA…` */
   readonly hostPublicKey: string;
-  /** `SHA256:…` */
-  readonly hostKeyFingerprint: string;
-  readonly userKeyFile: string;
-  /** known_hosts with one plain `[127.0.0.1]:port` line. */
-  readonly knownHostsFile: string;
-  /** `sftp://user@127.0.0.1:port` + path. */
-  url(path: string): string;
-  /** The pid of the listening sshd (undefined while stopped). */
-  readonly pid: number | undefined;
   /** Everything sshd logged so far (`-e`: to stderr). */
   log(): string;
   /** Connections sshd has accepted so far (from its log, LogLevel VERBOSE). */
   connections(): number;
   /** Kills the listener and every session process (SIGKILL by default): the server is gone. */
   stop(signal?: NodeJS.Signals): Promise<void>;
-  /** Starts again on the same port with the same host key. */
-  start(): Promise<void>;
   /** Freezes (SIGSTOP) or thaws (SIGCONT) the listener and all its sessions. */
   pause(): void;
   resume(): void;
-  /** Stops the server and removes its folder. */
-  dispose(): Promise<void>;
 }
 
 /** Asks the kernel for a free TCP port on 127.0.0.1. */
@@ -213,33 +194,17 @@ export async function startSshd(options: SshdOptions = {}): Promise<TestSshd> {
     "MaxSessions 100",
     ...(options.ciphers ? [`Ciphers ${options.ciphers.join(",")}`] : []),
     `Subsystem sftp ${options.externalSftpServer ? SFTP_SERVER : "internal-sftp"}${options.readOnly ? " -R" : ""}`,
-  ].join("\n");
-  const configFile = join(dir, "sshd_config");
-  writeFileSync(configFile, `${config}\n`);
-  const knownHostsFile = join(dir, "known_hosts");
-  writeFileSync(knownHostsFile, `[127.0.0.1]:${port} ${hostPublicKey}\n`);
+  ];
+  const { configFile, knownHostsFile } = writeServerFiles(dir, "sshd_config", config, port, hostPublicKey);
 
-  let child: ChildProcess | undefined;
-  let logText = "";
-  const launch = async (): Promise<void> => {
-    const proc = spawn(SSHD, ["-D", "-e", "-f", configFile], { stdio: ["ignore", "ignore", "pipe"] });
-    child = proc;
-    proc.stderr?.on("data", (d: Buffer) => {
-      logText += d.toString();
-    });
-    const exited = new Promise<never>((_, reject) => {
-      proc.once("exit", (code, signal) => {
-        if (child === proc) child = undefined;
-        reject(new Error(`sshd exited (${code ?? signal}) before it answered:\n${logText}`));
-      });
-    });
-    exited.catch(() => undefined);
-    await Promise.race([waitForSsh(port), exited]);
-  };
-  await launch();
+  const server = serverProcess("sshd", SSHD, ["-D", "-e", "-f", configFile], {
+    stdout: false,
+    ready: () => waitForSsh(port),
+  });
+  await server.launch();
   // A test process that dies without dispose() must not leave a server behind.
   const killOnExit = (): void => {
-    const pid = child?.pid;
+    const pid = server.child?.pid;
     if (pid === undefined) return;
     for (const p of [...descendants(pid), pid]) {
       try {
@@ -252,7 +217,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<TestSshd> {
   process.once("exit", killOnExit);
 
   const signalAll = (signal: NodeJS.Signals): void => {
-    const pid = child?.pid;
+    const pid = server.child?.pid;
     if (pid === undefined) return;
     for (const p of [pid, ...descendants(pid)]) {
       try {
@@ -264,7 +229,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<TestSshd> {
   };
 
   const stop = async (signal: NodeJS.Signals = "SIGKILL"): Promise<void> => {
-    const proc = child;
+    const proc = server.child;
     if (proc?.pid === undefined) return;
     const gone = new Promise<void>((resolve) => {
       if (proc.exitCode !== null || proc.signalCode !== null) resolve();
@@ -281,7 +246,6 @@ export async function startSshd(options: SshdOptions = {}): Promise<TestSshd> {
       }
     }
     await gone;
-    child = undefined;
   };
 
   return {
@@ -297,12 +261,12 @@ export async function startSshd(options: SshdOptions = {}): Promise<TestSshd> {
     knownHostsFile,
     url: (path) => `sftp://${user}@127.0.0.1:${port}${path.startsWith("/") ? path : `/${path}`}`,
     get pid() {
-      return child?.pid;
+      return server.child?.pid;
     },
-    log: () => logText,
-    connections: () => (logText.match(/^Connection from /gm) ?? []).length,
+    log: server.log,
+    connections: () => (server.log().match(/^Connection from /gm) ?? []).length,
     stop,
-    start: launch,
+    start: server.launch,
     pause: () => signalAll("SIGSTOP"),
     resume: () => signalAll("SIGCONT"),
     async dispose() {

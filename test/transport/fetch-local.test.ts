@@ -3,19 +3,10 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { fetchFolder, type FetchOptions } from "../../src/transport/fetch.js";
 import { parseTarget } from "../../src/transport/target.js";
-import { transportOptionsFromArgs } from "../../src/transport/transport-options.js";
-import { captureLog, tempDir } from "./fixtures.js";
+import { buildFetchOptions, captureLog, localTransport, tempDir } from "./fixtures.js";
 
 function options(extra: Partial<FetchOptions> = {}): FetchOptions {
-  return {
-    transport: transportOptionsFromArgs({ retries: 0 }, {}),
-    after: { kind: "keep" },
-    pattern: "*.xml",
-    force: false,
-    dryRun: false,
-    fastGet: false,
-    ...extra,
-  };
+  return buildFetchOptions(localTransport(), extra);
 }
 
 function exportFolder(files: Record<string, string>): string {

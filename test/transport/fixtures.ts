@@ -4,6 +4,10 @@ import { join } from "node:path";
 import { afterAll } from "vitest";
 import type { Logger } from "../../src/core/logger.js";
 import { ManifestSchema, type Manifest } from "../../src/schemas/manifest.js";
+import type { FetchOptions } from "../../src/transport/fetch.js";
+import type { Transport, TransportSession } from "../../src/transport/transport.js";
+import { transportOptionsFromArgs, type TransportOptions } from "../../src/transport/transport-options.js";
+import type { UploadOptions } from "../../src/transport/upload.js";
 import type { CliRun } from "../support/run-cli.js";
 import { makeTempDir } from "../support/temp-dir.js";
 
@@ -90,4 +94,47 @@ export async function runTransportCli(
 ): Promise<CliRun> {
   const { runCli } = await import("../support/run-cli.js");
   return runCli(argv, options);
+}
+
+/** Transport options for a local folder target: one attempt, no retries. */
+export function localTransport(): TransportOptions {
+  return transportOptionsFromArgs({ retries: 0 }, {});
+}
+
+/** Upload options as the CLI's defaults make them (no --force, no --dry-run, streamed put). */
+export function buildUploadOptions(
+  transport: TransportOptions,
+  extra: Partial<UploadOptions> = {},
+): UploadOptions {
+  return { transport, force: false, dryRun: false, fastPut: false, ...extra };
+}
+
+/** Fetch options as the CLI's defaults make them (`*.xml`, files kept, streamed get), no --min-age. */
+export function buildFetchOptions(
+  transport: TransportOptions,
+  extra: Partial<FetchOptions> = {},
+): FetchOptions {
+  return {
+    transport,
+    after: { kind: "keep" },
+    pattern: "*.xml",
+    force: false,
+    dryRun: false,
+    fastGet: false,
+    ...extra,
+  };
+}
+
+/** A transport whose sessions are `real`'s, each with the calls `change` makes for it in place of its own. */
+export function changeSessionCalls(
+  real: Transport,
+  change: (session: TransportSession) => Partial<TransportSession>,
+): Transport {
+  return {
+    target: real.target,
+    async connect() {
+      const session = await real.connect();
+      return { ...session, ...change(session) };
+    },
+  };
 }

@@ -4,9 +4,9 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseTarget } from "../../src/transport/target.js";
 import { transportOptionsFromArgs } from "../../src/transport/transport-options.js";
-import { uploadFolder, type UploadOptions } from "../../src/transport/upload.js";
+import { uploadFolder } from "../../src/transport/upload.js";
 import { generateUserKey, SSH_KEYGEN, skipWithoutSshd, startSshd, type TestSshd } from "../support/sshd.js";
-import { captureLog, makeRenderedFolder, runTransportCli, tempDir } from "./fixtures.js";
+import { buildUploadOptions, captureLog, makeRenderedFolder, runTransportCli, tempDir } from "./fixtures.js";
 
 const skip = skipWithoutSshd();
 
@@ -25,12 +25,9 @@ describe.skipIf(skip)("host keys and credentials against a real sshd", () => {
     makeRenderedFolder(out, [100]);
     const remote = join(sshd.remoteDir, `r${Math.random().toString(36).slice(2)}`);
     mkdirSync(remote);
-    const options: UploadOptions = {
-      transport: transportOptionsFromArgs({ retries: 3, retryDelayMs: 10, timeoutMs: 5000, ...args }, env),
-      force: false,
-      dryRun: false,
-      fastPut: false,
-    };
+    const options = buildUploadOptions(
+      transportOptionsFromArgs({ retries: 3, retryDelayMs: 10, timeoutMs: 5000, ...args }, env),
+    );
     const captured = captureLog();
     const before = sshd.connections();
     const result = await uploadFolder(out, parseTarget(sshd.url(remote)), options, { log: captured.log });
@@ -116,7 +113,7 @@ describe.skipIf(skip)("host keys and credentials against a real sshd", () => {
     const result = await uploadFolder(
       out,
       parseTarget(sshd.url(sshd.remoteDir)),
-      { transport, force: false, dryRun: false, fastPut: false },
+      buildUploadOptions(transport),
       { log: captureLog().log },
     );
     expect(result.totals.sent).toBe(1);

@@ -3,10 +3,10 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openTransport } from "../../src/transport/open-transport.js";
 import { parseTarget } from "../../src/transport/target.js";
-import { transportOptionsFromArgs } from "../../src/transport/transport-options.js";
 import { uploadFolder } from "../../src/transport/upload.js";
 import { descendants, skipWithoutSshd, startSshd, type TestSshd } from "../support/sshd.js";
-import { captureLog, makeRenderedFolder, tempDir } from "./fixtures.js";
+import { buildUploadOptions, captureLog, makeRenderedFolder, tempDir } from "./fixtures.js";
+import { serverTransport } from "./server-fixtures.js";
 
 const skip = skipWithoutSshd();
 
@@ -57,10 +57,7 @@ describe.skipIf(skip)("an SFTP server process killed under a live connection", (
     writeFileSync(join(dir, "a.xml"), "<a/>");
     const session = await openTransport(
       parseTarget(sshd.url(dir)),
-      transportOptionsFromArgs(
-        { knownHosts: sshd.knownHostsFile, identity: sshd.userKeyFile, retries: 0, timeoutMs: 30_000 },
-        {},
-      ),
+      serverTransport(sshd, 30_000),
       captureLog().log,
     ).connect();
     try {
@@ -90,11 +87,7 @@ describe.skipIf(skip)("a connection lost between requests", () => {
     await sshd?.dispose();
   });
 
-  const options = () =>
-    transportOptionsFromArgs(
-      { knownHosts: sshd.knownHostsFile, identity: sshd.userKeyFile, retries: 0, timeoutMs: 30_000 },
-      {},
-    );
+  const options = () => serverTransport(sshd, 30_000);
 
   it("fails a request sent as the server dies, and every later one, with connection_lost in under 2 s", async () => {
     const dir = join(sshd.remoteDir, "lost");
@@ -131,24 +124,19 @@ describe.skipIf(skip)("a connection lost between requests", () => {
     mkdirSync(remote);
     const target = parseTarget(sshd.url(remote));
     let killedAt = 0;
-    const result = await uploadFolder(
-      out,
-      target,
-      { transport: options(), force: false, dryRun: false, fastPut: false },
-      {
-        log: captureLog().log,
-        progress: () => ({
-          set: (n: number) => {
-            if (killedAt === 0 && n > 5 * 64 * 1024) {
-              killedAt = Date.now();
-              killNow(sshd);
-            }
-          },
-          tick: () => undefined,
-          done: () => undefined,
-        }),
-      },
-    );
+    const result = await uploadFolder(out, target, buildUploadOptions(options()), {
+      log: captureLog().log,
+      progress: () => ({
+        set: (n: number) => {
+          if (killedAt === 0 && n > 5 * 64 * 1024) {
+            killedAt = Date.now();
+            killNow(sshd);
+          }
+        },
+        tick: () => undefined,
+        done: () => undefined,
+      }),
+    });
     const took = Date.now() - killedAt;
     await sshd.start();
     expect(killedAt).toBeGreaterThan(0);

@@ -9,7 +9,17 @@ import type { Transport } from "../../src/transport/transport.js";
 import { transportOptionsFromArgs } from "../../src/transport/transport-options.js";
 import { uploadFolder, type UploadOptions } from "../../src/transport/upload.js";
 import { freePort, skipWithoutSshd, startSshd, type TestSshd } from "../support/sshd.js";
-import { captureLog, makeRenderedFolder, readManifest, sha256, tempDir } from "./fixtures.js";
+import {
+  buildFetchOptions,
+  buildUploadOptions,
+  captureLog,
+  changeSessionCalls,
+  makeRenderedFolder,
+  readManifest,
+  sha256,
+  tempDir,
+} from "./fixtures.js";
+import { serverTransport } from "./server-fixtures.js";
 import { watchDeliveryFolder } from "./remote-watch.js";
 import { startThrottleProxy, type ThrottleProxy } from "./throttle-proxy.js";
 
@@ -54,12 +64,8 @@ describe.skipIf(skip)("faults against a real sshd", () => {
       },
       {},
     );
-  const uploadOptions = (extra: Record<string, unknown> = {}): UploadOptions => ({
-    transport: transport(extra),
-    force: false,
-    dryRun: false,
-    fastPut: false,
-  });
+  const uploadOptions = (extra: Record<string, unknown> = {}): UploadOptions =>
+    buildUploadOptions(transport(extra));
   const via = (port: number, path: string) => parseTarget(`sftp://${sshd.user}@127.0.0.1:${port}${path}`);
 
   describe("a server that does not answer", () => {
@@ -130,17 +136,7 @@ describe.skipIf(skip)("faults against a real sshd", () => {
         const result = await fetchFolder(
           parseTarget(sshd.url(sshd.remoteDir)),
           tempDir(),
-          {
-            transport: transportOptionsFromArgs(
-              { knownHosts: sshd.knownHostsFile, identity: sshd.userKeyFile, retries: 0, timeoutMs: 400 },
-              {},
-            ),
-            after: { kind: "delete" },
-            pattern: "*.xml",
-            force: false,
-            dryRun: false,
-            fastGet: false,
-          },
+          buildFetchOptions(serverTransport(sshd, 400), { after: { kind: "delete" } }),
           { log: captureLog().log },
         );
         expect(Date.now() - started).toBeLessThan(3000);
@@ -246,19 +242,13 @@ describe.skipIf(skip)("faults against a real sshd", () => {
       const watch = watchDeliveryFolder(remote, new Map([...contents].map(([n, d]) => [n, sha256(d)])));
       // The real SFTP transport, with every upload it starts written down.
       const puts: string[] = [];
-      const counting = (t: Target): Transport => {
-        const real = openTransport(t, transport({ retries: 6, retryDelayMs: 100 }), captureLog().log);
-        return {
-          target: t,
-          async connect() {
-            const session = await real.connect();
-            return {
-              ...session,
-              put: (from, to, hooks) => (puts.push(basename(to)), session.put(from, to, hooks)),
-            };
-          },
-        };
-      };
+      const counting = (t: Target): Transport =>
+        changeSessionCalls(
+          openTransport(t, transport({ retries: 6, retryDelayMs: 100 }), captureLog().log),
+          (session) => ({
+            put: (from, to, hooks) => (puts.push(basename(to)), session.put(from, to, hooks)),
+          }),
+        );
       proxy.rate = 2 * MB;
       const { log, lines } = captureLog();
       const running = uploadFolder(
@@ -309,14 +299,7 @@ describe.skipIf(skip)("faults against a real sshd", () => {
       const names = [...files.keys()];
       const out = join(tempDir(), "in");
       const source = via(proxy.port, remote);
-      const options = {
-        transport: transport(),
-        after: { kind: "delete" } as const,
-        pattern: "*.xml",
-        force: false,
-        dryRun: false,
-        fastGet: false,
-      };
+      const options = buildFetchOptions(transport(), { after: { kind: "delete" } });
       proxy.rate = 2 * MB;
       const base = proxy.sent.down;
       const running = fetchFolder(source, out, options, { log: captureLog().log });

@@ -1,21 +1,20 @@
-import {
-  appendFileSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  unlinkSync,
-  utimesSync,
-  writeFileSync,
-} from "node:fs";
+import { appendFileSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fetchFolder, type FetchOptions } from "../../src/transport/fetch.js";
 import { openTransport } from "../../src/transport/open-transport.js";
 import { parseTarget, type Target } from "../../src/transport/target.js";
 import type { Transport, TransportSession } from "../../src/transport/transport.js";
-import { transportOptionsFromArgs } from "../../src/transport/transport-options.js";
 import { skipWithoutSshd, startSshd, type TestSshd } from "../support/sshd.js";
-import { captureLog, runTransportCli, sha256, tempDir } from "./fixtures.js";
+import {
+  buildFetchOptions,
+  captureLog,
+  changeSessionCalls,
+  runTransportCli,
+  sha256,
+  tempDir,
+} from "./fixtures.js";
+import { serverTransport, writeExportFolder } from "./server-fixtures.js";
 
 const skip = skipWithoutSshd();
 
@@ -28,59 +27,32 @@ describe.skipIf(skip)("fetch from a folder the server is still changing", () => 
     await sshd?.dispose();
   });
 
-  const options = (extra: Partial<FetchOptions> = {}): FetchOptions => ({
-    transport: transportOptionsFromArgs(
-      { knownHosts: sshd.knownHostsFile, identity: sshd.userKeyFile, retries: 0, timeoutMs: 5000 },
-      {},
-    ),
-    after: { kind: "delete" },
-    pattern: "*.xml",
-    force: false,
-    dryRun: false,
-    fastGet: false,
-    ...extra,
-  });
+  const options = (extra: Partial<FetchOptions> = {}): FetchOptions =>
+    buildFetchOptions(serverTransport(sshd, 5000), { after: { kind: "delete" }, ...extra });
 
   let n = 0;
   /** A remote folder of finished exports (written an hour ago). */
-  function exportFolder(files: Record<string, string | Buffer>): string {
-    const dir = join(sshd.remoteDir, `changing${++n}`);
-    mkdirSync(dir);
-    const written = new Date(Date.now() - 3_600_000);
-    for (const [name, data] of Object.entries(files)) {
-      writeFileSync(join(dir, name), data);
-      utimesSync(join(dir, name), written, written);
-    }
-    return dir;
-  }
+  const exportFolder = (files: Record<string, string | Buffer>): string =>
+    writeExportFolder(join(sshd.remoteDir, `changing${++n}`), files);
 
   /** The real transport, with `change` called on each session's calls as they happen. */
   const watched = (change: {
     afterList?: (session: TransportSession) => void;
     afterGet?: (remotePath: string) => void;
   }) => {
-    return (t: Target): Transport => {
-      const real = openTransport(t, options().transport, captureLog().log);
-      return {
-        target: t,
-        async connect() {
-          const session = await real.connect();
-          return {
-            ...session,
-            list: async (dir) => {
-              const entries = await session.list(dir);
-              change.afterList?.(session);
-              return entries;
-            },
-            get: async (from, to, hooks) => {
-              const got = await session.get(from, to, hooks);
-              change.afterGet?.(from);
-              return got;
-            },
-          };
+    return (t: Target): Transport =>
+      changeSessionCalls(openTransport(t, options().transport, captureLog().log), (session) => ({
+        list: async (dir) => {
+          const entries = await session.list(dir);
+          change.afterList?.(session);
+          return entries;
         },
-      };
-    };
+        get: async (from, to, hooks) => {
+          const got = await session.get(from, to, hooks);
+          change.afterGet?.(from);
+          return got;
+        },
+      }));
   };
 
   it("leaves a file that grew after its download on the server, says so, and fetches it whole on the next run", async () => {

@@ -1,12 +1,12 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fetchFolder, type FetchOptions } from "../../src/transport/fetch.js";
 import { openTransport } from "../../src/transport/open-transport.js";
 import { parseTarget } from "../../src/transport/target.js";
-import { transportOptionsFromArgs } from "../../src/transport/transport-options.js";
 import { skipWithoutSshd, startSshd, type TestSshd } from "../support/sshd.js";
-import { captureLog, runTransportCli, sha256, tempDir } from "./fixtures.js";
+import { buildFetchOptions, captureLog, runTransportCli, sha256, tempDir } from "./fixtures.js";
+import { serverTransport, writeExportFolder } from "./server-fixtures.js";
 
 const skip = skipWithoutSshd();
 
@@ -19,31 +19,12 @@ describe.skipIf(skip)("fetch over SFTP from a real sshd", () => {
     await sshd?.dispose();
   });
 
-  const options = (extra: Partial<FetchOptions> = {}): FetchOptions => ({
-    transport: transportOptionsFromArgs(
-      { knownHosts: sshd.knownHostsFile, identity: sshd.userKeyFile, retries: 0, timeoutMs: 5000 },
-      {},
-    ),
-    after: { kind: "keep" },
-    pattern: "*.xml",
-    force: false,
-    dryRun: false,
-    fastGet: false,
-    ...extra,
-  });
+  const options = (extra: Partial<FetchOptions> = {}): FetchOptions =>
+    buildFetchOptions(serverTransport(sshd, 5000), extra);
 
   let n = 0;
-  function exportFolder(files: Record<string, string | Buffer>): string {
-    const dir = join(sshd.remoteDir, `export${++n}`);
-    mkdirSync(dir);
-    // Written an hour ago: finished exports, older than fetch's default --min-age.
-    const written = new Date(Date.now() - 3_600_000);
-    for (const [name, data] of Object.entries(files)) {
-      writeFileSync(join(dir, name), data);
-      utimesSync(join(dir, name), written, written);
-    }
-    return dir;
-  }
+  const exportFolder = (files: Record<string, string | Buffer>): string =>
+    writeExportFolder(join(sshd.remoteDir, `export${++n}`), files);
 
   it("downloads every export file whole and deletes each from the server only then", async () => {
     const big = Buffer.alloc(3_000_000, 7);

@@ -1,26 +1,27 @@
-import { mkdirSync, readdirSync, readFileSync, unlinkSync, utimesSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fetchFolder, type FetchOptions } from "../../src/transport/fetch.js";
 import { openTransport } from "../../src/transport/open-transport.js";
 import { parseTarget, type Target } from "../../src/transport/target.js";
 import type { Transport } from "../../src/transport/transport.js";
-import { transportOptionsFromArgs } from "../../src/transport/transport-options.js";
 import { uploadFolder, type UploadOptions } from "../../src/transport/upload.js";
 import { skipWithoutProftpd, startProftpd } from "../support/proftpd.js";
+import type { TestSftpServer } from "../support/server-process.js";
 import { skipWithoutSshd, startSshd } from "../support/sshd.js";
-import { captureLog, makeRenderedFolder, sha256, tempDir } from "./fixtures.js";
+import {
+  buildFetchOptions,
+  buildUploadOptions,
+  captureLog,
+  changeSessionCalls,
+  makeRenderedFolder,
+  sha256,
+  tempDir,
+} from "./fixtures.js";
+import { serverTransport, writeExportFolder } from "./server-fixtures.js";
 
-/** What these tests need of a server, whichever implementation it is. */
-interface Server {
-  remoteDir: string;
-  knownHostsFile: string;
-  userKeyFile: string;
-  url(path: string): string;
-  dispose(): Promise<void>;
-}
-
-const servers: { name: string; skip: boolean; start: () => Promise<Server> }[] = [
+// Whichever implementation it is, these tests use only what every test server offers.
+const servers: { name: string; skip: boolean; start: () => Promise<TestSftpServer> }[] = [
   { name: "OpenSSH sshd", skip: skipWithoutSshd(), start: () => startSshd() },
   { name: "ProFTPD mod_sftp (AllowOverwrite off)", skip: skipWithoutProftpd(), start: () => startProftpd() },
   {
@@ -31,7 +32,7 @@ const servers: { name: string; skip: boolean; start: () => Promise<Server> }[] =
 ];
 
 describe.each(servers)("delivery against $name", ({ skip, start }) => {
-  let server: Server;
+  let server: TestSftpServer;
   beforeAll(async () => {
     if (!skip) server = await start();
   });
@@ -39,27 +40,11 @@ describe.each(servers)("delivery against $name", ({ skip, start }) => {
     await server?.dispose();
   });
 
-  const transport = () =>
-    transportOptionsFromArgs(
-      { knownHosts: server.knownHostsFile, identity: server.userKeyFile, retries: 0, timeoutMs: 5000 },
-      {},
-    );
-  const uploadOptions = (extra: Partial<UploadOptions> = {}): UploadOptions => ({
-    transport: transport(),
-    force: false,
-    dryRun: false,
-    fastPut: false,
-    ...extra,
-  });
-  const fetchOptions = (extra: Partial<FetchOptions> = {}): FetchOptions => ({
-    transport: transport(),
-    after: { kind: "keep" },
-    pattern: "*.xml",
-    force: false,
-    dryRun: false,
-    fastGet: false,
-    ...extra,
-  });
+  const transport = () => serverTransport(server, 5000);
+  const uploadOptions = (extra: Partial<UploadOptions> = {}): UploadOptions =>
+    buildUploadOptions(transport(), extra);
+  const fetchOptions = (extra: Partial<FetchOptions> = {}): FetchOptions =>
+    buildFetchOptions(transport(), extra);
   let n = 0;
   const folder = (name: string): string => {
     const dir = join(server.remoteDir, `${name}${++n}`);
@@ -67,15 +52,8 @@ describe.each(servers)("delivery against $name", ({ skip, start }) => {
     return dir;
   };
   /** A remote folder of finished exports (written an hour ago). */
-  const exportFolder = (files: Record<string, string | Buffer>): string => {
-    const dir = folder("export");
-    const written = new Date(Date.now() - 3_600_000);
-    for (const [name, data] of Object.entries(files)) {
-      writeFileSync(join(dir, name), data);
-      utimesSync(join(dir, name), written, written);
-    }
-    return dir;
-  };
+  const exportFolder = (files: Record<string, string | Buffer>): string =>
+    writeExportFolder(join(server.remoteDir, `export${++n}`), files);
 
   it.skipIf(skip)(
     "uploads, sends nothing on a re-run, and replaces every final name with --force",
@@ -181,23 +159,14 @@ describe.each(servers)("delivery against $name", ({ skip, start }) => {
     async () => {
       const remote = exportFolder({ "a.xml": "one", "b.xml": "two", "c.xml": "three" });
       const out = tempDir();
-      const vanishing = (t: Target): Transport => {
-        const real = openTransport(t, transport(), captureLog().log);
-        return {
-          target: t,
-          async connect() {
-            const session = await real.connect();
-            return {
-              ...session,
-              list: async (dir) => {
-                const entries = await session.list(dir);
-                unlinkSync(join(remote, "b.xml"));
-                return entries;
-              },
-            };
+      const vanishing = (t: Target): Transport =>
+        changeSessionCalls(openTransport(t, transport(), captureLog().log), (session) => ({
+          list: async (dir) => {
+            const entries = await session.list(dir);
+            unlinkSync(join(remote, "b.xml"));
+            return entries;
           },
-        };
-      };
+        }));
       const result = await fetchFolder(
         parseTarget(server.url(remote)),
         out,

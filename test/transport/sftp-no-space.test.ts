@@ -3,10 +3,10 @@ import { mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseTarget } from "../../src/transport/target.js";
-import { transportOptionsFromArgs } from "../../src/transport/transport-options.js";
 import { uploadFolder } from "../../src/transport/upload.js";
 import { skipWithoutSshd, startSshd, type TestSshd } from "../support/sshd.js";
-import { captureLog, makeRenderedFolder, tempDir } from "./fixtures.js";
+import { buildUploadOptions, captureLog, makeRenderedFolder, tempDir } from "./fixtures.js";
+import { serverTransport } from "./server-fixtures.js";
 
 const skip = skipWithoutSshd();
 // A small disk needs a tmpfs mount, which only root may make.
@@ -33,15 +33,7 @@ describe.skipIf(skip || !root)("a full disk on the server", () => {
     const result = await uploadFolder(
       out,
       parseTarget(sshd.url(disk)),
-      {
-        transport: transportOptionsFromArgs(
-          { knownHosts: sshd.knownHostsFile, identity: sshd.userKeyFile, retries: 0, timeoutMs: 5000 },
-          {},
-        ),
-        force: false,
-        dryRun: false,
-        fastPut: false,
-      },
+      buildUploadOptions(serverTransport(sshd, 5000)),
       { log: captureLog().log },
     );
     expect(result.error).toMatchObject({ kind: "remote_refused", code: "transport.no_space", exitCode: 76 });

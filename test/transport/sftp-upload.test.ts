@@ -6,10 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openTransport } from "../../src/transport/open-transport.js";
 import { SHORT_LINK_WINDOW } from "../../src/transport/sftp-transfer.js";
 import { parseTarget } from "../../src/transport/target.js";
-import { transportOptionsFromArgs } from "../../src/transport/transport-options.js";
 import { uploadFolder, type UploadOptions } from "../../src/transport/upload.js";
 import { skipWithoutSshd, startSshd, type TestSshd } from "../support/sshd.js";
 import {
+  buildUploadOptions,
   captureLog,
   makeRenderedFolder,
   readManifest,
@@ -17,6 +17,7 @@ import {
   sha256,
   tempDir,
 } from "./fixtures.js";
+import { serverTransport } from "./server-fixtures.js";
 
 const skip = skipWithoutSshd();
 
@@ -34,23 +35,7 @@ describe.skipIf(skip)("upload over SFTP to a real sshd", () => {
     server: TestSshd,
     extra: Record<string, unknown> = {},
     more: Partial<UploadOptions> = {},
-  ): UploadOptions => ({
-    transport: transportOptionsFromArgs(
-      {
-        knownHosts: server.knownHostsFile,
-        identity: server.userKeyFile,
-        retries: 0,
-        retryDelayMs: 20,
-        timeoutMs: 5000,
-        ...extra,
-      },
-      {},
-    ),
-    force: false,
-    dryRun: false,
-    fastPut: false,
-    ...more,
-  });
+  ): UploadOptions => buildUploadOptions(serverTransport(server, 5000, { retryDelayMs: 20, ...extra }), more);
 
   function remoteFolder(server: TestSshd, name: string): string {
     const dir = join(server.remoteDir, name);

@@ -5,9 +5,8 @@ import { EngageError } from "../../src/core/errors.js";
 import { createLocalTransport } from "../../src/transport/local-transport.js";
 import { parseTarget, type LocalTarget, type Target } from "../../src/transport/target.js";
 import type { Transport } from "../../src/transport/transport.js";
-import { transportOptionsFromArgs } from "../../src/transport/transport-options.js";
 import { uploadFolder, type UploadOptions } from "../../src/transport/upload.js";
-import { captureLog, makeRenderedFolder, tempDir } from "./fixtures.js";
+import { buildUploadOptions, captureLog, localTransport, makeRenderedFolder, tempDir } from "./fixtures.js";
 
 /** A local transport that counts the sessions it opens and closes, and the files put. */
 function counted(): { factory: (t: Target) => Transport; opened: number; closed: number; puts: number } {
@@ -48,13 +47,20 @@ function counted(): { factory: (t: Target) => Transport; opened: number; closed:
 }
 
 function options(extra: Partial<UploadOptions> = {}): UploadOptions {
-  return {
-    transport: transportOptionsFromArgs({ retries: 0 }, {}),
-    force: false,
-    dryRun: false,
-    fastPut: false,
-    ...extra,
+  return buildUploadOptions(localTransport(), extra);
+}
+
+/** Uploads `root`/out to `root`/outbox with a transport that cannot be set up, resolving to its error. */
+function uploadWithoutTransport(root: string): Promise<unknown> {
+  const unreadableKnownHosts = (): Transport => {
+    throw new EngageError("bad_config", "transport.known_hosts_unreadable", "not this one");
   };
+  return uploadFolder(
+    join(root, "out"),
+    parseTarget(join(root, "outbox")),
+    options({ transportFactory: unreadableKnownHosts }),
+    { log: captureLog().log },
+  ).catch((e: unknown) => e);
 }
 
 /** Rewrites manifest.json with one field changed. */
@@ -95,16 +101,7 @@ describe("upload's head start before the manifest is validated", () => {
     editManifest(out, (m) => {
       m.files = [{ name: "x.xml" }];
     });
-    const error = await uploadFolder(
-      out,
-      parseTarget(join(root, "outbox")),
-      options({
-        transportFactory: () => {
-          throw new EngageError("bad_config", "transport.known_hosts_unreadable", "not this one");
-        },
-      }),
-      { log: captureLog().log },
-    ).catch((e: unknown) => e);
+    const error = await uploadWithoutTransport(root);
     expect(error).toMatchObject({ code: "transport.manifest_invalid" });
   });
 
@@ -112,16 +109,7 @@ describe("upload's head start before the manifest is validated", () => {
     const root = tempDir();
     const out = join(root, "out");
     makeRenderedFolder(out, [10]);
-    const error = await uploadFolder(
-      out,
-      parseTarget(join(root, "outbox")),
-      options({
-        transportFactory: () => {
-          throw new EngageError("bad_config", "transport.known_hosts_unreadable", "not this one");
-        },
-      }),
-      { log: captureLog().log },
-    ).catch((e: unknown) => e);
+    const error = await uploadWithoutTransport(root);
     expect(error).toMatchObject({ code: "transport.known_hosts_unreadable" });
   });
 

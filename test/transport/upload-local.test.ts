@@ -7,10 +7,12 @@ import { EngageError } from "../../src/core/errors.js";
 import { createLocalTransport } from "../../src/transport/local-transport.js";
 import { parseTarget, type LocalTarget, type Target } from "../../src/transport/target.js";
 import type { Transport } from "../../src/transport/transport.js";
-import { transportOptionsFromArgs } from "../../src/transport/transport-options.js";
 import { UPLOAD_LOCK, uploadFolder, type UploadOptions } from "../../src/transport/upload.js";
 import {
+  buildUploadOptions,
   captureLog,
+  changeSessionCalls,
+  localTransport,
   makeRenderedFolder,
   readManifest,
   runTransportCli,
@@ -22,13 +24,7 @@ import {
 const localTarget = (path: string): LocalTarget => parseTarget(path) as LocalTarget;
 
 function options(extra: Partial<UploadOptions> = {}): UploadOptions {
-  return {
-    transport: transportOptionsFromArgs({ retries: 0 }, {}),
-    force: false,
-    dryRun: false,
-    fastPut: false,
-    ...extra,
-  };
+  return buildUploadOptions(localTransport(), extra);
 }
 
 describe("upload to a local folder", () => {
@@ -181,22 +177,13 @@ describe("upload to a local folder", () => {
     const [first, second] = [...contents.keys()];
     const target = localTarget(join(root, "outbox"));
     // The target answers for the second file as a server that lost its tail would.
-    const shortening = (t: Target): Transport => {
-      const real = createLocalTransport(t as LocalTarget);
-      return {
-        target: t,
-        async connect() {
-          const session = await real.connect();
-          return {
-            ...session,
-            put: async (from, to, hooks) => {
-              const sent = await session.put(from, to, hooks);
-              return to.endsWith(`${second}.part`) ? { remoteSize: 1999 } : sent;
-            },
-          };
+    const shortening = (t: Target): Transport =>
+      changeSessionCalls(createLocalTransport(t as LocalTarget), (session) => ({
+        put: async (from, to, hooks) => {
+          const sent = await session.put(from, to, hooks);
+          return to.endsWith(`${second}.part`) ? { remoteSize: 1999 } : sent;
         },
-      };
-    };
+      }));
     const result = await uploadFolder(out, target, options({ transportFactory: shortening }), {
       log: captureLog().log,
     });
@@ -266,23 +253,14 @@ describe("upload to a local folder", () => {
     const gate = new Promise<void>((r) => (release = r));
     let entered!: () => void;
     const inside = new Promise<void>((r) => (entered = r));
-    const held = (t: Target): Transport => {
-      const real = createLocalTransport(t as LocalTarget);
-      return {
-        target: t,
-        async connect() {
-          const session = await real.connect();
-          return {
-            ...session,
-            put: async (from, to, hooks) => {
-              entered();
-              await gate;
-              return session.put(from, to, hooks);
-            },
-          };
+    const held = (t: Target): Transport =>
+      changeSessionCalls(createLocalTransport(t as LocalTarget), (session) => ({
+        put: async (from, to, hooks) => {
+          entered();
+          await gate;
+          return session.put(from, to, hooks);
         },
-      };
-    };
+      }));
     const first = uploadFolder(out, target, options({ transportFactory: held }), { log: captureLog().log });
     await inside;
     const second = await uploadFolder(out, target, options(), { log: captureLog().log }).catch(
