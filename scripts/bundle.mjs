@@ -29,7 +29,7 @@ const englishOnly = {
 /**
  * The argument parser's width helpers (three copies of string-width) set up their state when
  * they load: an Intl.Segmenter (about 25 ms for ICU to make) and Unicode-property regular
- * expressions (17 ms more), some 70 ms of every start-up, `--version` included, for a width
+ * expressions (17 ms more), some 60 ms of every start-up, `--version` included, for a width
  * only help text ever asks for. Each module's body runs on the first call instead.
  */
 const lazyStringWidth = {
