@@ -1,8 +1,8 @@
-import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { z } from "zod";
 import { EngageError } from "../core/errors.js";
 import { readConfigJson } from "../core/read-config-json.js";
+import { readNamedFile } from "../core/read-named-file.js";
 import { describeZodIssues } from "../profile/load-profile.js";
 import { CsvScanner } from "../read/csv-scanner.js";
 import { normalizeName } from "../read/field-names.js";
@@ -98,18 +98,11 @@ export async function loadMapping(path: string, cwd: string): Promise<ResolvedMa
     origin.set(key, `${path} customers`);
   }
   if (mapping.customersFile !== undefined) {
-    const file = resolve(dirname(full), mapping.customersFile);
-    let text: string;
-    try {
-      text = await readFile(file, "utf8");
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? "error";
-      throw new EngageError(
-        "bad_config",
-        "import.mapping_unreadable",
-        `mapping ${path}: customersFile ${mapping.customersFile} cannot be read (${code})`,
-      );
-    }
+    const text = await readNamedFile(
+      resolve(dirname(full), mapping.customersFile),
+      `mapping ${path}: customersFile ${mapping.customersFile}`,
+      { kind: "bad_config", code: "import.mapping_unreadable" },
+    );
     parseCustomersCsv(text, mapping.customersFile, customers, origin);
   }
   const channels = mapping.channels;

@@ -281,7 +281,14 @@ describe("api check", () => {
       expect(listed(), file).toEqual([contact(1), contact(9)]);
       expect(run.stderr).toContain("api.contact_not_sent");
     }
-    expect((await check(inputs, ["--contacts-file", join(dir, "nope.txt")])).code).toBe(66);
+    const missing = await check(inputs, ["--contacts-file", join(dir, "nope.txt")]);
+    expect(missing.code).toBe(66);
+    expect(missing.summary).toMatchObject({
+      error: {
+        code: "api.contacts_file_unreadable",
+        message: `--contacts-file ${join(dir, "nope.txt")}: cannot be read (ENOENT)`,
+      },
+    });
     expect((await check(inputs, ["--contacts-file", plain, "--contacts", "2"])).code).toBe(2);
   });
 

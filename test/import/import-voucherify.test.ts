@@ -224,6 +224,15 @@ describe("import voucherify", () => {
     const run2 = await importIn(guid, "r.ndjson", "out.csv");
     expect(run2.code).toBe(78);
     expect(run2.stderr).toContain("customers.csv:2");
+    const noCustomers = folder({ "mapping.json": MAPPING, "r.ndjson": ndjson([redemption("r_1")]) });
+    const run3 = await importIn(noCustomers, "r.ndjson", "out.csv");
+    expect(run3.code).toBe(78);
+    expect(run3.summary).toMatchObject({
+      error: {
+        code: "import.mapping_unreadable",
+        message: "mapping mapping.json: customersFile customers.csv cannot be read (ENOENT)",
+      },
+    });
   });
 
   it("refuses an output whose extension names no format (exit 2)", async () => {

@@ -1,7 +1,7 @@
-import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { EngageError } from "../../core/errors.js";
 import { makeIssue, type Issue } from "../../core/issue.js";
+import { readNamedFile } from "../../core/read-named-file.js";
 import { recordOfApiAssignment } from "../../api/api-assignment.js";
 import { parseContactsFile } from "../../api/contacts-file.js";
 import { checkApiUrl } from "../../api/engage-client.js";
@@ -78,18 +78,10 @@ export async function runApiCheck(
   const listIssues: Issue[] = [];
   let listedContacts: string[] | undefined;
   if (listed !== undefined) {
-    const file = resolve(ctx.cwd, listed);
-    let text: string;
-    try {
-      text = await readFile(file, "utf8");
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? "error";
-      throw new EngageError(
-        "input_missing",
-        "api.contacts_file_unreadable",
-        `--contacts-file ${listed}: cannot be read (${code})`,
-      );
-    }
+    const text = await readNamedFile(resolve(ctx.cwd, listed), `--contacts-file ${listed}:`, {
+      kind: "input_missing",
+      code: "api.contacts_file_unreadable",
+    });
     const parsed = parseContactsFile(text, listed);
     listedContacts = parsed.contacts;
     for (const issue of parsed.issues) listIssues.push(issue);
