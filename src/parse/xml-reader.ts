@@ -204,6 +204,22 @@ export function createXmlReader(events: XmlEvents, options: { maxMarkupBytes: nu
     return FAILED;
   }
 
+  // A UTF-16 unit of 0xD800 or above at `at`: a surrogate pair (one column, an astral on the line)
+  // takes one more unit, which is returned; a pair cut by the end of `s` is INCOMPLETE; a lone
+  // surrogate, U+FFFE or U+FFFF is no XML character and FAILED.
+  function wideChar(s: string, at: number, n: number): number {
+    const c = s.charCodeAt(at);
+    if (c <= 0xdbff) {
+      if (at + 1 >= n) return INCOMPLETE;
+      const d = s.charCodeAt(at + 1);
+      if (!(d >= 0xdc00 && d <= 0xdfff)) return fail("syntax", "disallowed character.", at);
+      astrals += 1;
+      return 1;
+    }
+    if (c <= 0xdfff || c >= 0xfffe) return fail("syntax", "disallowed character.", at);
+    return 0;
+  }
+
   function newline(at: number): void {
     line += 1;
     lineStart = at + 1;
@@ -293,16 +309,13 @@ export function createXmlReader(events: XmlEvents, options: { maxMarkupBytes: nu
           if (s.charCodeAt(j + 1) === RBRACKET && s.charCodeAt(j + 2) === GT)
             return fail("syntax", 'the string "]]>" is disallowed in char data.', j + 2);
         } else if (c >= 0xd800) {
-          if (c <= 0xdbff) {
-            if (j + 1 >= n) {
-              hold = j;
-              break;
-            }
-            const d = s.charCodeAt(j + 1);
-            if (!(d >= 0xdc00 && d <= 0xdfff)) return fail("syntax", "disallowed character.", j);
-            j += 1;
-            astrals += 1;
-          } else if (c <= 0xdfff || c >= 0xfffe) return fail("syntax", "disallowed character.", j);
+          const extra = wideChar(s, j, n);
+          if (extra === INCOMPLETE) {
+            hold = j;
+            break;
+          }
+          if (extra === FAILED) return FAILED;
+          j += extra;
         }
       } else if (c === LF) {
         newline(j);
@@ -396,13 +409,9 @@ export function createXmlReader(events: XmlEvents, options: { maxMarkupBytes: nu
       } else if (c < SPACE) {
         if (c !== TAB) return fail("syntax", "disallowed character.", k);
       } else if (c >= 0xd800) {
-        if (c <= 0xdbff) {
-          if (k + 1 >= n) return INCOMPLETE;
-          const d = s.charCodeAt(k + 1);
-          if (!(d >= 0xdc00 && d <= 0xdfff)) return fail("syntax", "disallowed character.", k);
-          k += 1;
-          astrals += 1;
-        } else if (c <= 0xdfff || c >= 0xfffe) return fail("syntax", "disallowed character.", k);
+        const extra = wideChar(s, k, n);
+        if (extra < 0) return extra;
+        k += extra;
       }
     }
     return INCOMPLETE;
@@ -540,13 +549,9 @@ export function createXmlReader(events: XmlEvents, options: { maxMarkupBytes: nu
         if (c !== TAB) return fail("syntax", "disallowed character.", k);
       } else if (c >= 0xd800) {
         space = false;
-        if (c <= 0xdbff) {
-          if (k + 1 >= n) return INCOMPLETE;
-          const d = s.charCodeAt(k + 1);
-          if (!(d >= 0xdc00 && d <= 0xdfff)) return fail("syntax", "disallowed character.", k);
-          k += 1;
-          astrals += 1;
-        } else if (c <= 0xdfff || c >= 0xfffe) return fail("syntax", "disallowed character.", k);
+        const extra = wideChar(s, k, n);
+        if (extra < 0) return extra;
+        k += extra;
       } else if (c !== SPACE) space = false;
     }
     return INCOMPLETE;
