@@ -1,16 +1,5 @@
+import type { DataFormat } from "../core/data-format.js";
 import { REDEMPTION_COLUMNS, type RedemptionRow } from "../schemas/voucherify-mapping.js";
-
-/** The formats a redemptions file is written in, told by its extension. */
-export type RedemptionsFormat = "csv" | "ndjson" | "json";
-
-/** Tells the format from the output's name; undefined for an extension that names none. */
-export function redemptionsFormatOf(path: string): RedemptionsFormat | undefined {
-  const lower = path.toLowerCase();
-  if (lower.endsWith(".csv")) return "csv";
-  if (lower.endsWith(".ndjson") || lower.endsWith(".jsonl")) return "ndjson";
-  if (lower.endsWith(".json")) return "json";
-  return undefined;
-}
 
 const NEEDS_QUOTES = /[;"\r\n]/;
 
@@ -32,7 +21,7 @@ function jsonOf(row: RedemptionRow): Record<string, string> {
  * Renders a redemptions file: CSV with `;`, a header of the six columns, RFC 4180 quoting and
  * LF line ends; NDJSON one object a line; JSON one array. The same rows give the same bytes.
  */
-export function renderRedemptions(rows: readonly RedemptionRow[], format: RedemptionsFormat): string {
+export function renderRedemptions(rows: readonly RedemptionRow[], format: DataFormat): string {
   if (format === "csv") {
     const lines = [REDEMPTION_COLUMNS.join(";")];
     for (const row of rows) lines.push(REDEMPTION_COLUMNS.map((c) => csvField(row[c] ?? "")).join(";"));

@@ -1,7 +1,8 @@
+import type { DataFormat } from "../core/data-format.js";
 import type { ExportRecord } from "../schemas/export-record.js";
 
-export const RECORD_FORMATS = ["json", "ndjson", "csv"] as const;
-export type RecordFormat = (typeof RECORD_FORMATS)[number];
+/** The formats `parse` writes its records in. */
+export type RecordFormat = DataFormat;
 
 /** Turns records into output text piece by piece, so any number of them streams. */
 export interface RecordFormatter {
@@ -212,13 +213,4 @@ export function createRecordFormatter(format: RecordFormat): RecordFormatter {
     },
     end: () => (first ? "]\n" : "\n]\n"),
   };
-}
-
-/** The format an output file's extension names (`.csv`, `.ndjson`, `.jsonl`, `.json`), if any. */
-export function formatOfPath(path: string): RecordFormat | undefined {
-  const lower = path.toLowerCase();
-  if (lower.endsWith(".csv")) return "csv";
-  if (lower.endsWith(".ndjson") || lower.endsWith(".jsonl")) return "ndjson";
-  if (lower.endsWith(".json")) return "json";
-  return undefined;
 }

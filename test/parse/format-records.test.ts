@@ -1,9 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { dataFormatOfPath } from "../../src/core/data-format.js";
 import {
   CSV_COLUMNS,
   createRecordFormatter,
-  formatOfPath,
   recordCsvRow,
   recordJson,
 } from "../../src/parse/format-records.js";
@@ -134,7 +134,7 @@ describe("formatting parsed records", () => {
   });
 
   it("tells the format from an output file's extension", () => {
-    expect(["a.csv", "a.NDJSON", "a.jsonl", "a.json", "a.txt"].map(formatOfPath)).toEqual([
+    expect(["a.csv", "a.NDJSON", "a.jsonl", "a.json", "a.txt"].map(dataFormatOfPath)).toEqual([
       "csv",
       "ndjson",
       "ndjson",

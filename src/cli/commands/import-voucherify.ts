@@ -1,11 +1,12 @@
 import { unlink } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
+import { dataFormatOfPath } from "../../core/data-format.js";
 import { EngageError } from "../../core/errors.js";
 import type { Issue } from "../../core/issue.js";
 import { loadMapping } from "../../import/load-mapping.js";
 import { decideImport, RedemptionPlanner } from "../../import/plan-redemptions.js";
 import { readVoucherify } from "../../import/read-voucherify.js";
-import { redemptionsFormatOf, renderRedemptions } from "../../import/redemptions-file.js";
+import { renderRedemptions } from "../../import/redemptions-file.js";
 import { interpretRecord } from "../../import/voucherify-record.js";
 import { assertReadable, formatOfFile } from "../../read/open-input.js";
 import type { ReadStats } from "../../read/raw-row.js";
@@ -86,7 +87,7 @@ export const importVoucherifyCommand = defineCommand({
   async run(args, ctx) {
     const [input] = inputPaths([args.input as string], ctx.cwd);
     const out = resolve(ctx.cwd, args.out);
-    const format = redemptionsFormatOf(out);
+    const format = dataFormatOfPath(out);
     if (format === undefined)
       throw new EngageError(
         "usage",

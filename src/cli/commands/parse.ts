@@ -2,12 +2,8 @@ import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { Issue } from "../../core/issue.js";
 import { parseExportFile } from "../../parse/parse-export.js";
-import {
-  createRecordFormatter,
-  formatOfPath,
-  RECORD_FORMATS,
-  type RecordFormat,
-} from "../../parse/format-records.js";
+import { DATA_FORMATS, dataFormatOfPath } from "../../core/data-format.js";
+import { createRecordFormatter, type RecordFormat } from "../../parse/format-records.js";
 import { openRecordFile, stdoutOutput, type RecordOutput } from "../../parse/record-output.js";
 import { loadProfile } from "../../profile/load-profile.js";
 import type { ExportKind } from "../../schemas/export-record.js";
@@ -41,7 +37,7 @@ export const parseCommand = defineCommand({
     ...PROGRESS_OPTIONS,
     format: {
       type: "string",
-      choices: [...RECORD_FORMATS],
+      choices: [...DATA_FORMATS],
       describe: "Output format (default: from the --out extension, else json)",
     },
     out: { type: "string", describe: "Write the records to this file (default: stdout)" },
@@ -63,7 +59,7 @@ export const parseCommand = defineCommand({
     const paths = (args.exports as string[] | undefined) ?? [];
     const format: RecordFormat =
       (args.format as RecordFormat | undefined) ??
-      (args.out === undefined ? undefined : formatOfPath(args.out)) ??
+      (args.out === undefined ? undefined : dataFormatOfPath(args.out)) ??
       "json";
     const limits = exportLimitsFromArgs(args);
     const profile = await loadProfile(args.profile, ctx.cwd);
