@@ -18,25 +18,16 @@ function workspace(): string {
   return dir;
 }
 
+/** Renders the workspace's `inputs` into `out` at a fixed render time, with `extra` flags. */
+const render = (cwd: string, inputs: string[], extra: string[] = [], at = "2026-03-01T00:00:00Z") =>
+  runCli(["render", ...inputs, "--out", "out", "--timestamp", at, ...extra], { cwd });
+
 const codesOf = (stderr: string) => [...stderr.matchAll(/ ([a-z]+\.[a-z_]+)$/gm)].map((m) => m[1]);
 
 describe("warnings that save a campaign", () => {
   it("warns when --max-per-file is above Engage's 20,000, and still renders", async () => {
     const cwd = workspace();
-    const run = await runCli(
-      [
-        "render",
-        "definitions.csv",
-        "assignments.csv",
-        "--out",
-        "out",
-        "--max-per-file",
-        "50000",
-        "--timestamp",
-        "2026-03-01T00:00:00Z",
-      ],
-      { cwd },
-    );
+    const run = await render(cwd, ["definitions.csv", "assignments.csv"], ["--max-per-file", "50000"]);
     expect(run.code, run.stderr).toBe(0);
     expect(codesOf(run.stderr)).toContain("render.max_per_file_over_engage");
     expect(run.stderr).toContain("expected at most 20,000 assignments a file (Engage's limit), got 50,000");
@@ -44,37 +35,13 @@ describe("warnings that save a campaign", () => {
 
   it("says nothing about --max-per-file at Engage's limit", async () => {
     const cwd = workspace();
-    const run = await runCli(
-      [
-        "render",
-        "definitions.csv",
-        "--out",
-        "out",
-        "--max-per-file",
-        "20000",
-        "--timestamp",
-        "2026-03-01T00:00:00Z",
-      ],
-      { cwd },
-    );
+    const run = await render(cwd, ["definitions.csv"], ["--max-per-file", "20000"]);
     expect(codesOf(run.stderr)).not.toContain("render.max_per_file_over_engage");
   });
 
   it("warns about a promotion that has already ended at render time, at its validToDate", async () => {
     const cwd = workspace();
-    const run = await runCli(
-      [
-        "render",
-        "definitions.csv",
-        "--out",
-        "out",
-        "--timestamp",
-        "2026-03-01T00:00:00Z",
-        "--format",
-        "json",
-      ],
-      { cwd },
-    );
+    const run = await render(cwd, ["definitions.csv"], ["--format", "json"]);
     expect(run.code, run.stderr).toBe(0);
     const { issues } = JSON.parse(run.stdout.split("\n")[0]!) as { issues: Record<string, unknown>[] };
     const expired = issues.filter((i) => i.code === "render.promotion_expired");
@@ -92,12 +59,7 @@ describe("warnings that save a campaign", () => {
   it("counts a validToDate to the end of its day in every time zone", async () => {
     const cwd = workspace();
     // 2025-12-31 is still running somewhere at 2026-01-01T10:00Z (UTC-12 is at 22:00 on the 31st)
-    const run = await runCli(
-      ["render", "definitions.csv", "--out", "out", "--timestamp", "2026-01-01T10:00:00Z"],
-      {
-        cwd,
-      },
-    );
+    const run = await render(cwd, ["definitions.csv"], [], "2026-01-01T10:00:00Z");
     expect(codesOf(run.stderr)).not.toContain("render.promotion_expired");
   });
 
