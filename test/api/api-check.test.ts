@@ -59,27 +59,16 @@ function sent(rows: [string, number][]): string[] {
   return [defs, assignments];
 }
 
-const check = (
+/** `api check` of `expected` against the fake Engage, with `flags` and the test key. */
+const checkWith = (
   expected: string[],
-  extra: string[] = [],
+  flags: string[],
   env: NodeJS.ProcessEnv = { ENGAGE_PROMO_API_KEY: KEY },
-) =>
-  runCli(
-    [
-      "api",
-      "check",
-      "--expected",
-      ...expected,
-      "--api-url",
-      fake.url,
-      "--timestamp",
-      AT,
-      "--format",
-      "json",
-      ...extra,
-    ],
-    { env },
-  );
+) => runCli(["api", "check", "--expected", ...expected, "--api-url", fake.url, ...flags], { env });
+
+/** The same on the check day AT, the report as JSON on stdout. */
+const check = (expected: string[], extra: string[] = [], env?: NodeJS.ProcessEnv) =>
+  checkWith(expected, ["--timestamp", AT, "--format", "json", ...extra], env);
 
 interface Report {
   counts: Record<string, number>;
@@ -208,21 +197,7 @@ describe("api check", () => {
     expect(run.code).toBe(1); // the missing SPRING-26, not the two not_checkable
     // later, summer has started and is compared; spring has ended
     fake.now = new Date("2026-06-15T12:00:00Z");
-    const later = await runCli(
-      [
-        "api",
-        "check",
-        "--expected",
-        ...inputs,
-        "--api-url",
-        fake.url,
-        "--timestamp",
-        "2026-06-15T12:00:00Z",
-        "--format",
-        "json",
-      ],
-      { env: { ENGAGE_PROMO_API_KEY: KEY } },
-    );
+    const later = await checkWith(inputs, ["--timestamp", "2026-06-15T12:00:00Z", "--format", "json"]);
     expect(reportOf(later.stdout).counts).toMatchObject({ assigned: 1, not_checkable: 2 });
   });
 
@@ -237,21 +212,7 @@ describe("api check", () => {
       ["r.html", /Not checkable \(1\)/],
       ["r.json", /"not_checkable":1/],
     ] as const) {
-      const run = await runCli(
-        [
-          "api",
-          "check",
-          "--expected",
-          ...inputs,
-          "--api-url",
-          fake.url,
-          "--timestamp",
-          AT,
-          "--out",
-          join(dir, name),
-        ],
-        { env: { ENGAGE_PROMO_API_KEY: KEY } },
-      );
+      const run = await checkWith(inputs, ["--timestamp", AT, "--out", join(dir, name)]);
       expect(run.code, name).toBe(0);
       const text = readFileSync(join(dir, name), "utf8");
       expect(text, name).toMatch(expectation);
