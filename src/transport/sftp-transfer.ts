@@ -1,5 +1,6 @@
 import type { FileHandle } from "node:fs/promises";
 import type { SFTPWrapper, Stats } from "ssh2";
+import { countMoved } from "./collect-buffers.js";
 
 /**
  * Writes kept in flight per file: eight of ~255 KiB fill the SSH channel window (2 MiB at
@@ -10,14 +11,17 @@ export const WRITE_WINDOW = 8;
 
 /**
  * Writes kept in flight on a short link (a round trip under SHORT_LINK_MS): 1 MiB covers a
- * round trip of 5 ms at 200 MB/s. More only piles up in the server: OpenSSH's sshd holds what
+ * round trip of 5 ms at 200 MB/s, and of 10 ms at 100 MB/s. More only piles up in the server: OpenSSH's sshd holds what
  * its SFTP process has not taken yet in a buffer it grows by copying, so a 2 MiB backlog on a
  * new connection stalls the first file by ~200 ms over loopback.
  */
 export const SHORT_LINK_WINDOW = 4;
 
-/** The round trip (ms) below which a link counts as short. */
-export const SHORT_LINK_MS = 5;
+/**
+ * The round trip (ms) below which a link counts as short: a LAN answers within a millisecond,
+ * and loopback within a few on a busy machine (the server's answer waits for a free core).
+ */
+export const SHORT_LINK_MS = 10;
 
 /**
  * The writes to keep in flight for a round trip `roundTripMs` (the quickest small request of
@@ -133,6 +137,7 @@ export async function sendFile(
           else {
             progress.touch();
             progress.onBytes?.(bytesRead);
+            countMoved(bytesRead);
           }
           gate.wake();
         });
@@ -224,6 +229,7 @@ export async function receiveFile(
       }
       progress.touch();
       progress.onBytes?.(bytesRead);
+      countMoved(bytesRead);
       if (bytesRead < span.length)
         spans.unshift({ position: span.position + bytesRead, length: span.length - bytesRead });
       else if (span.position + span.length === tail) {
