@@ -10,7 +10,7 @@ import { DEFAULT_SAMPLE_SEED, sampleContacts } from "../../api/sample-contacts.j
 import { DIFF_CATEGORIES, hasDifferences } from "../../diff/diff-entry.js";
 import type { CheckInfo, DiffReport } from "../../diff/diff-report.js";
 import { formatOfPath, formatReport, type DiffFormat } from "../../diff/format-report.js";
-import { classifyExpectedPaths, loadExpected } from "../../diff/load-expected.js";
+import { classifyExpectedPaths } from "../../diff/load-expected.js";
 import { Reconciler } from "../../diff/reconciler.js";
 import { checkReportFolder, writeReportFile, writeReportTo } from "../../diff/write-report.js";
 import { loadProfile } from "../../profile/load-profile.js";
@@ -18,6 +18,7 @@ import { plural } from "../../core/format-amount.js";
 import type { CommandContext, CommandOutcome } from "../command.js";
 import { parseCount, parseTimestamp, validateOptionsFromArgs } from "../input-options.js";
 import { apiSetup } from "./api-options.js";
+import { loadExpectedWithProgress } from "../load-expected-progress.js";
 
 /** Contacts checked when neither `--contacts` nor `--contacts-file` is given. */
 export const DEFAULT_CHECK_CONTACTS = 100;
@@ -88,13 +89,7 @@ export async function runApiCheck(
   }
 
   const reconciler = new Reconciler({ match: "contactId", checkDay: time.day });
-  const expectedProgress = ctx.progress({ label: "expected", unit: "records" });
-  const expected = await loadExpected(expectedPaths, {
-    reconciler,
-    validate,
-    onProgress: (n) => expectedProgress.set(n),
-  });
-  expectedProgress.done();
+  const expected = await loadExpectedWithProgress(ctx, expectedPaths, { reconciler, validate });
   // loops and concat, not spreads: a list of 200,000 issues would overflow the call stack
   const issues: Issue[] = expected.issues.concat(listIssues);
 

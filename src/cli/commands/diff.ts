@@ -2,7 +2,7 @@ import { resolve } from "node:path";
 import { DIFF_CATEGORIES, hasDifferences, type MatchField } from "../../diff/diff-entry.js";
 import type { DiffReport } from "../../diff/diff-report.js";
 import { DIFF_FORMATS, formatOfPath, formatReport, type DiffFormat } from "../../diff/format-report.js";
-import { classifyExpectedPaths, loadExpected } from "../../diff/load-expected.js";
+import { classifyExpectedPaths } from "../../diff/load-expected.js";
 import { listExportFiles, readExports } from "../../diff/read-actual.js";
 import { Reconciler } from "../../diff/reconciler.js";
 import { checkReportFolder, writeReportFile, writeReportTo } from "../../diff/write-report.js";
@@ -13,6 +13,7 @@ import { INPUT_OPTIONS, validateOptionsFromArgs } from "../input-options.js";
 import { formatCount, plural } from "../../core/format-amount.js";
 import { inputBytes } from "../input-bytes.js";
 import { PROGRESS_OPTIONS } from "../progress-option.js";
+import { loadExpectedWithProgress } from "../load-expected-progress.js";
 
 export const diffCommand = defineCommand({
   command: "diff",
@@ -81,13 +82,7 @@ export const diffCommand = defineCommand({
     if (out !== undefined) await checkReportFolder(out, ctx.cwd);
 
     const reconciler = new Reconciler({ match });
-    const expectedProgress = ctx.progress({ label: "expected", unit: "records" });
-    const expected = await loadExpected(expectedPaths, {
-      reconciler,
-      validate,
-      onProgress: (n) => expectedProgress.set(n),
-    });
-    expectedProgress.done();
+    const expected = await loadExpectedWithProgress(ctx, expectedPaths, { reconciler, validate });
     const actualProgress = ctx.progress({
       label: "exports",
       unit: "bytes",
