@@ -1,9 +1,9 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { FakeEngage } from "../support/fake-engage.js";
 import { runCli } from "../support/run-cli.js";
+import { makeTempDir } from "../support/temp-dir.js";
 
 let fake: FakeEngage;
 beforeEach(async () => {
@@ -19,7 +19,7 @@ it("assigns by Engage id and by externalPromotionId resolved once per promotion,
   const welcome = fake.addPromotion("WELCOME");
   const old = fake.addPromotion("OLD");
   old.expired = true;
-  const dir = mkdtempSync(join(tmpdir(), "api-assign-"));
+  const dir = makeTempDir("api-assign-");
   const file = join(dir, "a.csv");
   writeFileSync(
     file,

@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FakeEngage, type FakePromotion } from "../support/fake-engage.js";
 import { runCli } from "../support/run-cli.js";
+import { makeTempDir } from "../support/temp-dir.js";
 
 const KEY = "check-secret-key-123";
 const AT = "2026-03-10T12:00:00Z";
@@ -13,7 +13,7 @@ let dir: string;
 beforeEach(async () => {
   fake = await new FakeEngage({ apiKey: KEY }).start();
   fake.now = new Date(AT);
-  dir = mkdtempSync(join(tmpdir(), "api-check-"));
+  dir = makeTempDir("api-check-");
 });
 afterEach(async () => {
   await fake.stop();

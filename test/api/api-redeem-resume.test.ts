@@ -1,10 +1,10 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, expect, it } from "vitest";
 import { FakeEngage } from "../support/fake-engage.js";
 import { runCli } from "../support/run-cli.js";
+import { makeTempDir } from "../support/temp-dir.js";
 
 let fake: FakeEngage | undefined;
 afterEach(async () => {
@@ -20,7 +20,7 @@ it("resumes after the process is killed mid-batch, redeeming every assignment ex
     // half by id with contact, half by external id: both kinds resume
     return i % 2 === 0 ? `${a.id};${contactId};;POS` : `;${contactId};WELCOME;ECOM`;
   });
-  const dir = mkdtempSync(join(tmpdir(), "api-resume-"));
+  const dir = makeTempDir("api-resume-");
   const file = join(dir, "r.csv");
   writeFileSync(file, ["id;contactId;externalPromotionId;redemptionChannel", ...rows].join("\n"));
   const child = spawn(

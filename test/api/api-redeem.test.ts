@@ -1,9 +1,9 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FakeEngage, type FakeAssignment } from "../support/fake-engage.js";
 import { runCli } from "../support/run-cli.js";
+import { makeTempDir } from "../support/temp-dir.js";
 
 const KEY = "test-key";
 let fake: FakeEngage;
@@ -11,7 +11,7 @@ let dir: string;
 
 beforeEach(async () => {
   fake = await new FakeEngage({ apiKey: KEY }).start();
-  dir = mkdtempSync(join(tmpdir(), "api-redeem-"));
+  dir = makeTempDir("api-redeem-");
 });
 afterEach(async () => {
   await fake.stop();

@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { Journal, readJournal, type JournalEntry } from "../../src/api/journal.js";
+import { makeTempDir } from "../support/temp-dir.js";
 
 const entry = (i: number, state: JournalEntry["state"] = "redeemed"): JournalEntry => ({
   key: `id:${i}`,
@@ -14,7 +14,7 @@ const entry = (i: number, state: JournalEntry["state"] = "redeemed"): JournalEnt
 
 describe("the journal", () => {
   it("writes and syncs the entries appended in one turn together, each on disk when its append resolves", async () => {
-    const path = join(mkdtempSync(join(tmpdir(), "journal-")), "j.ndjson");
+    const path = join(makeTempDir("journal-"), "j.ndjson");
     const journal = await Journal.open(path);
     const handle = (journal as unknown as { handle: FileHandle }).handle;
     const sync = vi.spyOn(handle, "datasync");

@@ -1,15 +1,15 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCli } from "../support/run-cli.js";
+import { makeTempDir } from "../support/temp-dir.js";
 
 const samples = join(import.meta.dirname, "..", "..", "samples");
 const INPUTS = [join(samples, "definitions.csv"), join(samples, "assignments.csv")];
 
 const made: string[] = [];
 function withConfig(text: string): string {
-  const dir = mkdtempSync(join(tmpdir(), "engage-config-"));
+  const dir = makeTempDir("engage-config-");
   made.push(dir);
   writeFileSync(join(dir, "engage-promo.config.json"), text);
   return dir;

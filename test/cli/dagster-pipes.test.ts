@@ -1,16 +1,16 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { deflateSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCli } from "../support/run-cli.js";
+import { makeTempDir } from "../support/temp-dir.js";
 
 const samples = join(import.meta.dirname, "..", "..", "samples");
 const INPUTS = [join(samples, "definitions.csv"), join(samples, "assignments.csv")];
 
 const made: string[] = [];
 function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "engage-pipes-"));
+  const dir = makeTempDir("engage-pipes-");
   made.push(dir);
   return dir;
 }

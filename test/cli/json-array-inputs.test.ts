@@ -1,10 +1,10 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCli } from "../support/run-cli.js";
+import { makeTempDir } from "../support/temp-dir.js";
 
-const dir = mkdtempSync(join(tmpdir(), "engage-json-array-cli-"));
+const dir = makeTempDir("engage-json-array-cli-");
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const GUID = "7b89b95e-6347-4d66-8b02-a10a9c830119";

@@ -10,9 +10,9 @@ import {
   rmSync,
   writeFileSync,
 } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { makeTempDir } from "../support/temp-dir.js";
 
 const root = join(import.meta.dirname, "..", "..");
 const readme = readFileSync(join(root, "README.md"), "utf8");
@@ -60,7 +60,7 @@ function machine(remote?: string): {
     env?: NodeJS.ProcessEnv,
   ) => { status: number | null; stderr: string; stdout: string };
 } {
-  const dir = mkdtempSync(join(tmpdir(), "engage-readme-"));
+  const dir = makeTempDir("engage-readme-");
   made.push(dir);
   const bin = join(dir, "bin");
   mkdirSync(bin);

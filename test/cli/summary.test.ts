@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync, existsSync, readdirSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, rmSync, existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { spawn } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
 import { SummarySchema } from "../../src/schemas/summary.js";
 import { lastSummaryLine, runCli } from "../support/run-cli.js";
+import { makeTempDir } from "../support/temp-dir.js";
 
 const root = join(import.meta.dirname, "..", "..");
 const samples = join(root, "samples");
@@ -13,7 +13,7 @@ const EXPORT = join(samples, "exports", "20260302080000_assigned.xml");
 
 const made: string[] = [];
 function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "engage-summary-"));
+  const dir = makeTempDir("engage-summary-");
   made.push(dir);
   return dir;
 }

@@ -1,10 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCli } from "../support/run-cli.js";
+import { makeTempDir } from "../support/temp-dir.js";
 
-const dir = mkdtempSync(join(tmpdir(), "engage-validate-cli-"));
+const dir = makeTempDir("engage-validate-cli-");
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const HEADER = "externalPromotionId;promotionCodeId;contactId";

@@ -1,8 +1,8 @@
-import { copyFileSync, cpSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { copyFileSync, cpSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../support/run-cli.js";
+import { makeTempDir } from "../support/temp-dir.js";
 
 const samples = join(import.meta.dirname, "..", "..", "samples");
 const SAMPLE_COUNTS = {
@@ -17,7 +17,7 @@ const SAMPLE_COUNTS = {
 const REDEEMED = "20260310120000_redeemed.xml";
 
 function workspace(): string {
-  const dir = mkdtempSync(join(tmpdir(), "engage-diff-generic-"));
+  const dir = makeTempDir("engage-diff-generic-");
   for (const f of ["definitions.csv", "assignments.csv"]) copyFileSync(join(samples, f), join(dir, f));
   cpSync(join(samples, "exports"), join(dir, "exports"), { recursive: true });
   return dir;

@@ -1,11 +1,11 @@
 import { parse } from "csv-parse/sync";
 import fc from "fast-check";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { RedemptionRowSchema } from "../../src/schemas/voucherify-mapping.js";
 import { runCli } from "../support/run-cli.js";
+import { makeTempDir } from "../support/temp-dir.js";
 
 const TIERS = ["promo_a", "promo_b", "promo_unmapped"];
 const CUSTOMERS = ["0001", "c;2", 'c"3', "nobody"];
@@ -82,7 +82,7 @@ describe("import voucherify, for any redemptions", () => {
   it("writes every successful, mapped, not rolled-back redemption exactly once, in any format", async () => {
     await fc.assert(
       fc.asyncProperty(caseArb, async (c) => {
-        const dir = mkdtempSync(join(tmpdir(), "engage-import-prop-"));
+        const dir = makeTempDir("engage-import-prop-");
         const objects: Record<string, unknown>[] = c.redemptions.map(objectOf);
         for (const [i, rb] of c.rollbacks.entries())
           objects.push({

@@ -1,15 +1,15 @@
 import { parse } from "csv-parse/sync";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../support/run-cli.js";
+import { makeTempDir } from "../support/temp-dir.js";
 
 const CONTACT_A = "7b89b95e-6347-4d66-8b02-a10a9c830119";
 const CONTACT_B = "0c1f5d2e-8a4b-4f6c-9d3e-2b7a1c5e9f80";
 
 function folder(files: Record<string, string | Buffer>): string {
-  const dir = mkdtempSync(join(tmpdir(), "engage-import-"));
+  const dir = makeTempDir("engage-import-");
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return dir;
 }

@@ -1,12 +1,12 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createExportParser } from "../../src/parse/export-parser.js";
 import type { ExportParseEvent } from "../../src/parse/export-parse-event.js";
 import { DEFAULT_PROFILE } from "../../src/profile/default-profile.js";
+import { makeTempDir } from "../support/temp-dir.js";
 
 // The parser reads entity references with its own code (name checked as it comes, length
 // capped): generated text full of references, good and bad, must get xmllint's verdict and the
@@ -62,7 +62,7 @@ const fatalLines = (events: ExportParseEvent[]): number[] =>
 
 describe("entity references", () => {
   it("get xmllint's verdict and first error line, whole or in pieces (property)", () => {
-    const dir = mkdtempSync(join(tmpdir(), "engage-entities-"));
+    const dir = makeTempDir("engage-entities-");
     let n = 0;
     fc.assert(
       fc.property(

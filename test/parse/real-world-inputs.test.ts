@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -9,13 +8,14 @@ import { GENERIC_RECORD_NAMES } from "../../src/parse/record-kind.js";
 import { loadProfile } from "../../src/profile/load-profile.js";
 import type { ExportRecord } from "../../src/schemas/export-record.js";
 import { runCli } from "../support/run-cli.js";
+import { makeTempDir } from "../support/temp-dir.js";
 
 const profile = await loadProfile(undefined, process.cwd());
 const COUPON = "32e0f814-eb7b-4857-8c05-a8e900c43e44";
 const DECL = '<?xml version="1.0" encoding="UTF-8"?>\n';
 
 function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), "engage-parse-real-"));
+  return makeTempDir("engage-parse-real-");
 }
 
 function writeExport(content: string | Uint8Array, name = "export.xml"): { dir: string; path: string } {

@@ -1,6 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
 import { SaxesParser } from "saxes";
@@ -11,6 +10,7 @@ import { createUtf8Text } from "../../src/parse/utf8-text.js";
 import { createXmlReader, type XmlErrorKind } from "../../src/parse/xml-reader.js";
 import { DEFAULT_PROFILE } from "../../src/profile/default-profile.js";
 import { skipWithout } from "../support/tools.js";
+import { makeTempDir } from "../support/temp-dir.js";
 
 // The export's XML reader is our own: it is held to saxes (a complete XML 1.0 parser) and to
 // xmllint on generated export-shaped documents, well-formed and broken, cut into pieces at
@@ -271,7 +271,7 @@ describe("the export XML reader", () => {
 
   const noXmllint = skipWithout("/usr/bin/xmllint", "libxml2-utils");
   it.skipIf(noXmllint)("accepts and refuses what xmllint does, at its first error line (property)", () => {
-    const dir = mkdtempSync(join(tmpdir(), "engage-xml-reader-"));
+    const dir = makeTempDir("engage-xml-reader-");
     let n = 0;
     fc.assert(
       fc.property(broken, ({ xml }) => {
