@@ -31,7 +31,7 @@ function minorCollector(): Collect | null {
  * every 4 KiB (12 to 18 µs each on a virtual machine): a tenth of a 100 MB upload's time, and
  * 30 MB of resident memory. Collected every 4 MiB, the buffers are freed while they are few and
  * the allocator hands the same pages out again. One collection takes about a millisecond, since
- * little else lives in the young generation: under 1 % of the time at 50 MB/s.
+ * little else lives in the young generation: about 1 % of the time at 50 MB/s.
  */
 export function countMoved(bytes: number): void {
   moved += bytes;
