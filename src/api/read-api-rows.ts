@@ -36,6 +36,11 @@ function scalarText(node: JsonNode): string | undefined {
   return undefined;
 }
 
+/** The issue of an api input with nothing in it, CSV or JSON. */
+function emptyFile(file: string): Issue {
+  return makeIssue("read.file_empty", "file: expected a header or records, got an empty file", { file });
+}
+
 /** Where the rows and issues of one api input gather. */
 interface Gathered {
   file: string;
@@ -117,10 +122,7 @@ async function readCsvRows(g: Gathered, options: CsvDecodeOptions, stats: ReadSt
     }
   }
   if (scan.decoder.utf16) g.issues.push(utf16Issue(file));
-  else if (fields === undefined)
-    g.issues.push(
-      makeIssue("read.file_empty", "file: expected a header or records, got an empty file", { file }),
-    );
+  else if (fields === undefined) g.issues.push(emptyFile(file));
 }
 
 /** A JSON document that holds no array: an empty file, or another value, refused. */
@@ -133,9 +135,7 @@ async function readJsonDocument(g: Gathered): Promise<void> {
     throw unreadable(file, error);
   }
   if (text.trim() === "") {
-    g.issues.push(
-      makeIssue("read.file_empty", "file: expected a header or records, got an empty file", { file }),
-    );
+    g.issues.push(emptyFile(file));
     return;
   }
   const parsed = parseJson(text);

@@ -4,13 +4,9 @@ import { DIFF_CATEGORIES, type DiffEntry, type SentSource } from "./diff-entry.j
 import { totalEntries, type DiffReport, type ReportOptions, type ReportSource } from "./diff-report.js";
 import { presentEntry } from "./mask-personal-data.js";
 import { formatShare } from "./format-share.js";
-import { groupDigits } from "../core/format-amount.js";
+import { groupDigits, plural } from "../core/format-amount.js";
 
 const BAR_WIDTH = 40;
-
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${groupDigits(n)} ${n === 1 ? one : many}`;
-}
 
 function sourceLine(s: ReportSource): string {
   const what =

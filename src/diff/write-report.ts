@@ -1,6 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { createWriteStream } from "node:fs";
-import { constants } from "node:fs";
+import { constants, createWriteStream } from "node:fs";
 import { access, rename, stat, unlink } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { EngageError } from "../core/errors.js";

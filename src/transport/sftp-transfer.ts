@@ -12,9 +12,9 @@ export const WRITE_WINDOW = 8;
 
 /**
  * Writes kept in flight on a short link (a round trip under SHORT_LINK_MS): 1 MiB covers a
- * round trip of 5 ms at 200 MB/s, and of 10 ms at 100 MB/s. More only piles up in the server: OpenSSH's sshd holds what
- * its SFTP process has not taken yet in a buffer it grows by copying, so a 2 MiB backlog on a
- * new connection stalls the first file by ~200 ms over loopback.
+ * round trip of 5 ms at 200 MB/s, and of 10 ms at 100 MB/s. More only piles up in the server:
+ * OpenSSH's sshd holds what its SFTP process has not taken yet in a buffer it grows by copying,
+ * so a 2 MiB backlog on a new connection stalls the first file by ~200 ms over loopback.
  */
 export const SHORT_LINK_WINDOW = 4;
 
