@@ -1,11 +1,11 @@
 import { open, stat as fsStat, type FileHandle } from "node:fs/promises";
-import { createRequire } from "node:module";
 import { connect as netConnect, type Socket } from "node:net";
 import { posix } from "node:path";
 import type { AuthenticationType, Client, ConnectConfig, FileEntryWithStats, SFTPWrapper, Stats } from "ssh2";
 import { EngageError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import { withDeadline } from "./deadline.js";
+import { loadSshClient } from "./load-ssh-client.js";
 import { createHostKeyChecker } from "./host-key-check.js";
 import { classifyRemoteError, cleanMessage } from "./remote-error.js";
 import {
@@ -59,19 +59,6 @@ function offersPosixRename(sftp: SFTPWrapper): boolean | undefined {
   const extensions = (sftp as unknown as { _extensions?: unknown })._extensions;
   if (typeof extensions !== "object" || extensions === null) return undefined;
   return Object.prototype.hasOwnProperty.call(extensions, "posix-rename@openssh.com");
-}
-
-type SshClientClass = typeof import("ssh2").Client;
-let sshClient: SshClientClass | undefined;
-/**
- * Loaded on first connect: the SSH stack costs every other command its start-up time otherwise.
- * Required rather than imported: a CommonJS package loads faster so, with no export scan. Only
- * the client module: the package's index also loads its server, agents, HTTP agents and key
- * generator, which a third of the load time goes to and nothing here uses.
- */
-function loadSshClient(): SshClientClass {
-  sshClient ??= createRequire(import.meta.url)("ssh2/lib/client.js") as SshClientClass;
-  return sshClient;
 }
 
 /** The server's modification time in ms, when it sent one (SFTP attributes carry whole seconds). */
