@@ -10,7 +10,16 @@ export function sortIssues(issues: readonly Issue[]): Issue[] {
 }
 
 /**
- * The text report: issues grouped by file, one line each as `line:column severity message code`,
+ * Where an issue is, as the report's first column: `line:column`, the line alone when no column
+ * applies (a whole header), and `file` for an issue about the whole file (an empty input).
+ */
+function position(issue: Issue): string {
+  if (!issue.line) return "file";
+  return issue.column ? `${issue.line}:${issue.column}` : String(issue.line);
+}
+
+/**
+ * The text report: issues grouped by file, one line each as `position severity message code`,
  * the field in brackets when known, and the other places a duplicate involves.
  */
 export function formatIssuesText(issues: readonly Issue[], options: { limitPerFile?: number } = {}): string {
@@ -25,7 +34,7 @@ export function formatIssuesText(issues: readonly Issue[], options: { limitPerFi
   for (const [file, list] of byFile) {
     out.push(file);
     for (const issue of list.slice(0, limit)) {
-      const pos = `${issue.line ?? 0}:${issue.column ?? 0}`;
+      const pos = position(issue);
       const field = issue.field ? ` [${issue.field}]` : "";
       const related = issue.related?.length ? ` (see ${issue.related.map(formatLocation).join(", ")})` : "";
       out.push(
