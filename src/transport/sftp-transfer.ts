@@ -25,11 +25,23 @@ export const SHORT_LINK_WINDOW = 4;
 export const SHORT_LINK_MS = 10;
 
 /**
+ * Writes kept in flight on a near link (a round trip under NEAR_LINK_MS): 510 KiB still covers
+ * 170 MB/s at 3 ms. Even a 1 MiB backlog made sshd grow its buffer for the first files of a
+ * connection: over loopback the first write was answered after ~60 ms, against ~30 ms with two
+ * in flight, and the five first files took 140 against 100 ms, the later ones the same.
+ */
+export const NEAR_LINK_WINDOW = 2;
+
+/** The round trip (ms) below which a link counts as near: loopback, or a quiet LAN. */
+export const NEAR_LINK_MS = 3;
+
+/**
  * The writes to keep in flight for a round trip `roundTripMs` (the quickest small request of
  * the session so far): the whole channel window on a long link or before anything is known.
  */
 export function writeWindowFor(roundTripMs: number | undefined): number {
-  return roundTripMs !== undefined && roundTripMs < SHORT_LINK_MS ? SHORT_LINK_WINDOW : WRITE_WINDOW;
+  if (roundTripMs === undefined || roundTripMs >= SHORT_LINK_MS) return WRITE_WINDOW;
+  return roundTripMs < NEAR_LINK_MS ? NEAR_LINK_WINDOW : SHORT_LINK_WINDOW;
 }
 
 /**

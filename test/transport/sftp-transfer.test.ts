@@ -8,6 +8,8 @@ import {
   READ_WINDOW,
   receiveFile,
   sendFile,
+  NEAR_LINK_MS,
+  NEAR_LINK_WINDOW,
   SHORT_LINK_MS,
   SHORT_LINK_WINDOW,
   WRITE_WINDOW,
@@ -140,10 +142,13 @@ describe("sending a file with writes in flight", () => {
     expect(server.written()).toEqual(data);
   });
 
-  it("keeps fewer writes in flight on a short link, the whole window on a long or unmeasured one", () => {
+  it("keeps fewer writes in flight the nearer the link, the whole window on a long or unmeasured one", () => {
+    expect(NEAR_LINK_WINDOW).toBeLessThan(SHORT_LINK_WINDOW);
     expect(SHORT_LINK_WINDOW).toBeLessThan(WRITE_WINDOW);
     expect(writeWindowFor(undefined)).toBe(WRITE_WINDOW);
-    expect(writeWindowFor(0.2)).toBe(SHORT_LINK_WINDOW);
+    expect(writeWindowFor(0.2)).toBe(NEAR_LINK_WINDOW);
+    expect(writeWindowFor(NEAR_LINK_MS - 0.01)).toBe(NEAR_LINK_WINDOW);
+    expect(writeWindowFor(NEAR_LINK_MS)).toBe(SHORT_LINK_WINDOW);
     expect(writeWindowFor(SHORT_LINK_MS - 0.01)).toBe(SHORT_LINK_WINDOW);
     expect(writeWindowFor(SHORT_LINK_MS)).toBe(WRITE_WINDOW);
     expect(writeWindowFor(40)).toBe(WRITE_WINDOW);
