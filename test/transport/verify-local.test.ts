@@ -2,12 +2,12 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { EngageError } from "../../src/core/errors.js";
-import { startLocalCheck, verifyLocalFiles } from "../../src/transport/verify-local.js";
+import { CHECK_SLICE_BYTES, startLocalCheck, verifyLocalFiles } from "../../src/transport/verify-local.js";
 import { makeRenderedFolder, readManifest, tempDir } from "./fixtures.js";
 
 const MB = 1024 * 1024;
 
-/** A rendered folder of a few files, one of them larger than the worker's 4 MiB read buffer. */
+/** A rendered folder of a few files, some larger than a slice of the check. */
 function renderedFolder(): { out: string; names: string[] } {
   const out = join(tempDir(), "out");
   const contents = makeRenderedFolder(out, [3 * MB, 1, 6 * MB, 5 * MB]);
@@ -59,5 +59,31 @@ describe("the check of the local files before an upload", () => {
     const stale = startLocalCheck(out, files.slice(1));
     const error = await verifyLocalFiles(out, files, undefined, stale).catch((e: unknown) => e);
     expect((error as Error).message).toContain(`${names[2]} (sha256 differs)`);
+  });
+
+  it("hashes in slices, so the event loop turns between them, and stops between two when aborted", async () => {
+    const { out } = renderedFolder();
+    const files = readManifest(out).files;
+    const total = files.reduce((n, f) => n + f.bytes, 0);
+    let turns = 0;
+    let checking = true;
+    const tick = (): void => {
+      turns += 1;
+      if (checking) setImmediate(tick);
+    };
+    setImmediate(tick);
+    try {
+      await verifyLocalFiles(out, files);
+    } finally {
+      checking = false;
+    }
+    // One turn per slice at least: a check in one piece would let the timer run once at most.
+    expect(turns).toBeGreaterThanOrEqual(Math.floor(total / CHECK_SLICE_BYTES) - 1);
+
+    const stop = new AbortController();
+    const check = verifyLocalFiles(out, files, stop.signal);
+    await new Promise((resolve) => setImmediate(resolve));
+    stop.abort();
+    await expect(check).rejects.toMatchObject({ name: "AbortError" });
   });
 });
