@@ -1,5 +1,5 @@
 import { dirname, resolve } from "node:path";
-import { z } from "zod";
+import * as z from "zod";
 import { EngageError } from "../core/errors.js";
 import { readConfigJson } from "../core/read-config-json.js";
 import { readNamedFile } from "../core/read-named-file.js";

@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import type { z } from "zod";
+import type * as z from "zod";
 import { EngageError } from "../core/errors.js";
 import { readConfigJson } from "../core/read-config-json.js";
 import { ProfileSchema, type Profile } from "../schemas/profile.js";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { DateTextSchema, XmlTextSchema } from "./promotion-input.js";
 
 /**

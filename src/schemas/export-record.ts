@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { LocationSchema } from "./location.js";
 
 export const EXPORT_KINDS = ["assigned", "redeemed", "deleted"] as const;

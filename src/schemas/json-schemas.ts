@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { AssignmentInputSchema } from "./assignment-input.js";
 import { ExportRecordSchema } from "./export-record.js";
 import { ManifestKeySchema, ManifestSchema } from "./manifest.js";

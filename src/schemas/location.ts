@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** A `Location` as stored in manifests and reports. */
 export const LocationSchema = z.object({

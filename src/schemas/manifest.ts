@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { PromotionSchema } from "./promotion.js";
 import { LocationSchema } from "./location.js";
 

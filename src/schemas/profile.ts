@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** An XML element name (NCName: no colon, no spaces, not starting with a digit or "xml"). */
 const ElementName = z

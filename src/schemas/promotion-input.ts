@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { CHANNEL_TYPES, VALUE_TYPES } from "./profile.js";
 
 /**

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** The channels a redemption can name; v3 documents POS and ECOM, v2 also OTHER. */
 export const RedemptionChannelSchema = z.enum(["POS", "ECOM", "OTHER"]);

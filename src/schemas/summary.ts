@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** The `error` of a failed command's summary: the stable code and the message shown on stderr. */
 export const SummaryErrorSchema = z.object({

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** The channels Engage redeems on: `api redeem` sends one of them with every redemption. */
 export const EngageRedemptionChannelSchema = z.enum(["POS", "ECOM", "OTHER"]);

@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod";
 import { makeIssue, quote, type Issue } from "../core/issue.js";
 import type { IssueCode } from "../core/issue-codes.js";
 import type { Location } from "../core/location.js";

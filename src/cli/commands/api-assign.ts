@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import { z } from "zod";
+import * as z from "zod";
 import { makeIssue, type Issue } from "../../core/issue.js";
 import { assignRows, type AssignRow } from "../../api/assign-batch.js";
 import { readApiRows } from "../../api/read-api-rows.js";
