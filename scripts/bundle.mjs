@@ -14,7 +14,7 @@ const englishOnly = {
   name: "zod-english-only",
   setup(b) {
     b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
-      /[\\/]zod[\\/]v4[\\/](classic|core)$/.test(args.resolveDir)
+      /[\\/]zod[\\/]v4[\\/](classic|core|mini)$/.test(args.resolveDir)
         ? { path: join(dirname(args.resolveDir), "locales", "index.js"), namespace: "zod-locales" }
         : undefined,
     );

@@ -1,10 +1,13 @@
-import * as z from "zod";
+import * as z from "zod/mini";
+import "./english-messages.js";
+
+const positiveInt = () => z.optional(z.number().check(z.int(), z.positive()));
 
 /** A `Location` as stored in manifests and reports. */
 export const LocationSchema = z.object({
   file: z.string(),
-  line: z.number().int().positive().optional(),
-  column: z.number().int().positive().optional(),
-  field: z.string().optional(),
-  record: z.number().int().positive().optional(),
+  line: positiveInt(),
+  column: positiveInt(),
+  field: z.optional(z.string()),
+  record: positiveInt(),
 });

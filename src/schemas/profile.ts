@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { CHANNEL_TYPES, VALUE_TYPES } from "./channel-types.js";
 
 /** An XML element name (NCName: no colon, no spaces, not starting with a digit or "xml"). */
 const ElementName = z
@@ -7,8 +8,7 @@ const ElementName = z
 
 const el = (name: string) => ElementName.default(name);
 
-export const VALUE_TYPES = ["EXTERNALOFFER", "PERCENT", "MONEY", "MANUAL"] as const;
-export const CHANNEL_TYPES = ["POS", "ECOM"] as const;
+export { CHANNEL_TYPES, VALUE_TYPES };
 
 /** Element names of the import XML the tool writes. */
 export const ImportElementsSchema = z
