@@ -67,7 +67,7 @@ const lazyStringWidth = {
 const OUT = "dist/bundle";
 const result = await build({
   metafile: true,
-  entryPoints: ["src/cli/main.ts"],
+  entryPoints: { main: "src/cli/entry.ts" },
   outdir: OUT,
   bundle: true,
   splitting: true,

@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import { realpathSync } from "node:fs";
 import { setFlagsFromString } from "node:v8";
 import { fileURLToPath } from "node:url";
@@ -6,6 +5,7 @@ import yargs, { type Argv, type Options } from "yargs";
 import { EngageError, EXIT_BROKEN_PIPE, EXIT_CODES } from "../core/errors.js";
 import { countBySeverity } from "../core/issue.js";
 import { COMMANDS } from "./commands.js";
+import { findCommandWord } from "./command-word.js";
 import type { CommandOutcome } from "./command.js";
 import { blameLowerSource, readConfigFile, resolveLowerSources } from "./config.js";
 import { openPipes, type PipesSession } from "./dagster-pipes.js";
@@ -38,16 +38,6 @@ export interface Streams {
 }
 
 const camel = (key: string) => key.replace(/-([a-z])/g, (_, x: string) => x.toUpperCase());
-
-/** The command word: the first argument that is neither a flag nor the value of `--config`. */
-function findCommandWord(argv: readonly string[]): string | undefined {
-  for (let i = 0; i < argv.length; i += 1) {
-    const arg = argv[i]!;
-    if (arg === "--config" || arg === "--summary-file") i += 1;
-    else if (!arg.startsWith("-")) return arg;
-  }
-  return undefined;
-}
 
 /** The value of a global flag read before yargs runs, so a usage error still honours it. */
 function earlyFlag(argv: readonly string[], flag: string): string | undefined {
@@ -271,7 +261,11 @@ function isEntryPoint(): boolean {
   }
 }
 
-if (isEntryPoint()) {
+/**
+ * Runs the command line of this process (`process.argv`) and sets its exit code: the entry
+ * point's whole work, whether the bundle's entry file or this module run on its own calls it.
+ */
+export async function runCli(): Promise<void> {
   // render and run stream millions of rows through a live heap of about 12 MB: collect the old
   // generation once it has doubled, not up to fourfold (30 MB more peak RSS, on some runs only).
   if (["render", "run"].includes(findCommandWord(process.argv.slice(2)) ?? ""))
@@ -285,3 +279,5 @@ if (isEntryPoint()) {
   const code = await main(process.argv.slice(2));
   process.exitCode = code;
 }
+
+if (isEntryPoint()) await runCli();

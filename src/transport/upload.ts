@@ -167,8 +167,8 @@ export async function uploadFolder(
   const json = readManifestJson(dir);
 
   // Started before the manifest is validated, from what its JSON says, so that both make
-  // progress while this thread loads the schema: the checksums, in slices between the turns of
-  // the handshake, and the connection, whose server side takes as long to start as the hashing.
+  // progress while this thread loads the schema and then the SSH library: the checksums on a
+  // worker thread, and the connection, whose server side takes as long to start as the hashing.
   // An invalid manifest stops both again; a dry run starts neither.
   const stopCheck = new AbortController();
   let started: LocalCheck | undefined;

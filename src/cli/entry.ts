@@ -1,0 +1,11 @@
+#!/usr/bin/env node
+import { prestartLocalCheck } from "../transport/verify-local.js";
+import { findCommandWord } from "./command-word.js";
+
+// The bundle's entry file. It loads only this and the checksum code before the command line's
+// own modules (the argument parser among them, ~0.25 MB to compile), so that an upload's
+// checksum worker starts on the other core while this one compiles them: by the time the
+// connection opens, the worker has started and is ready to hash.
+if (findCommandWord(process.argv.slice(2)) === "upload") prestartLocalCheck();
+const { runCli } = await import("./main.js");
+await runCli();
