@@ -19,7 +19,17 @@ function parseText(
       else issues.push(event.issue);
     }
   };
-  for (const piece of pieces) take(parser.write(piece));
+  // The pieces' bytes, cut where the pieces end (inside a character when a cut splits a pair).
+  const whole = Buffer.from(pieces.join(""), "utf8");
+  let from = 0;
+  let chars = 0;
+  for (const piece of pieces) {
+    chars += piece.length;
+    const to = Math.min(whole.length, Buffer.byteLength(pieces.join("").slice(0, chars), "utf8"));
+    take(parser.write(whole.subarray(from, Math.max(from, to))));
+    from = Math.max(from, to);
+  }
+  take(parser.write(whole.subarray(from)));
   take(parser.end());
   return { records, issues };
 }
@@ -128,16 +138,16 @@ describe("the export parser core", () => {
 
   it("ignores text after a fatal issue", () => {
     const parser = createExportParser({ profile: DEFAULT_PROFILE, file: "export.xml" });
-    expect(parser.write("<a><couponId>x</b>").map((e) => e.type)).toEqual(["issue"]);
+    expect(parser.write(Buffer.from("<a><couponId>x</b>")).map((e) => e.type)).toEqual(["issue"]);
     expect(parser.stopped).toBe(true);
-    expect(parser.write("<redeemed><couponId>y</couponId></redeemed>")).toEqual([]);
+    expect(parser.write(Buffer.from("<redeemed><couponId>y</couponId></redeemed>"))).toEqual([]);
     expect(parser.end()).toEqual([]);
   });
 
   it("stops at bytes the caller found not to be UTF-8, at the next character's position", () => {
     const parser = createExportParser({ profile: DEFAULT_PROFILE, file: "export.xml" });
     const events = [
-      ...parser.write("<a>\n  <r><couponId>x</couponId></r>\n  <d>ab"),
+      ...parser.write(Buffer.from("<a>\n  <r><couponId>x</couponId></r>\n  <d>ab")),
       ...parser.abort("parse.encoding_invalid", "bad byte"),
     ];
     expect(
