@@ -6,11 +6,17 @@ import type { Profile } from "../schemas/profile.js";
 import type { ExportParseEvent } from "./export-parse-event.js";
 import { exportFieldNames, RecordSlot, SLOT_COUNT, type NameInfo } from "./export-field-names.js";
 import { parseExportInstant } from "./export-timestamp.js";
-import { instantJson } from "./format-records.js";
-import type { JsonBytes } from "./json-bytes.js";
+import {
+  jsonStringRoom,
+  putBytes,
+  putInteger,
+  putPlainString,
+  putString,
+  type JsonBytes,
+} from "./json-bytes.js";
 import { kindFromFileName, kindLookup } from "./record-kind.js";
 import { createUtf8Check } from "./utf8-text.js";
-import { createXmlReader, type XmlErrorKind } from "./xml-reader.js";
+import { createXmlReader, type XmlErrorKind, type XmlEvents } from "./xml-reader.js";
 
 type ExportChannel = ExportRecord["redemptionChannels"][number];
 
@@ -112,21 +118,23 @@ function isXmlSpace(c: number): boolean {
   return c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d;
 }
 
-/** A parsed timestamp text, remembered with its JSON. */
+/** A parsed timestamp text, remembered by its bytes. */
 interface CachedInstant {
-  key: Uint8Array;
+  /** The text's bytes (the first `keyLength` of them): an entry is overwritten in place. */
+  key: Buffer;
+  keyLength: number;
   raw: string;
   parsed: ExportInstant | null;
-  json: Uint8Array | undefined;
 }
 
 // Positions of `YYYY-MM-DDTHH:MM:SS` whose digits tell validity dates apart.
 const INSTANT_SAMPLE = [3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
 
-const KIND_JSON: Record<ExportKind, string> = {
-  assigned: '{"kind":"assigned"',
-  redeemed: '{"kind":"redeemed"',
-  deleted: '{"kind":"deleted"',
+const ascii = (text: string): Buffer => Buffer.from(text, "latin1");
+const KIND_JSON: Record<ExportKind, Buffer> = {
+  assigned: ascii('{"kind":"assigned"'),
+  redeemed: ascii('{"kind":"redeemed"'),
+  deleted: ascii('{"kind":"deleted"'),
 };
 // The keys before each value slot's JSON, in the schema's order (timestamps and channels apart).
 const SLOT_KEYS = [
@@ -144,8 +152,16 @@ const SLOT_KEYS = [
   ',"storeId":',
   ',"storeType":',
   ',"redeemedDateTime":',
-];
-const CHANNEL_KEYS = ['"type":', '"valueType":', '"value":', '"instruction":'];
+].map(ascii);
+const CHANNEL_KEYS = ['"type":', '"valueType":', '"value":', '"instruction":'].map(ascii);
+const CHANNELS_OPEN = ascii(',"redemptionChannels":[');
+const RAW_KEY = ascii('{"raw":');
+const INSTANT_KEY = ascii(',"instant":');
+const DAY_KEY = ascii(',"day":');
+const EMPTY_EXTRA = ascii(',"extra":{}');
+const COLUMN_KEY = ascii(',"column":');
+const RECORD_KEY = ascii(',"record":');
+const RECORD_END = ascii("}}\n");
 
 /** Creates the streaming export parser for one file. */
 export function createExportParser(options: ExportParserOptions): ExportParser {
@@ -251,34 +267,31 @@ export function createExportParser(options: ExportParserOptions): ExportParser {
   }
 
   // Validity dates repeat across the records of a promotion: each text is parsed once (slots by
-  // the length and the month, day and time digits), found again by comparing bytes.
-  const instantCache = new Array<CachedInstant | undefined>(256).fill(undefined);
-  function cachedInstant(start: number, end: number): CachedInstant {
+  // the length and the month, day and time digits), found again by comparing bytes. One cache
+  // per field, so the redemption times (all different) do not push the validity dates out.
+  const instantCaches = [0, 1, 2].map(() => new Array<CachedInstant | undefined>(256).fill(undefined));
+  function cachedInstant(cache: (CachedInstant | undefined)[], start: number, end: number): CachedInstant {
     const n = end - start;
     let hash = n;
     for (const at of INSTANT_SAMPLE) if (at < n) hash = (hash * 31 + texts[start + at]!) | 0;
     const slot = (hash ^ (hash >>> 9)) & 255;
-    const known = instantCache[slot];
-    if (known !== undefined && known.key.length === n) {
-      const key = known.key;
-      let same = true;
-      for (let k = 0; k < n; k += 1) {
-        if (key[k] !== texts[start + k]) {
-          same = false;
-          break;
-        }
-      }
-      if (same) return known;
+    let entry = cache[slot];
+    if (entry !== undefined && entry.keyLength === n) {
+      const key = entry.key;
+      let k = 0;
+      while (k < n && key[k] === texts[start + k]) k += 1;
+      if (k === n) return entry;
     }
     const raw = textOf(start, end);
     const parsed = parseExportInstant(raw) ?? null;
-    const entry: CachedInstant = {
-      key: Uint8Array.prototype.slice.call(texts, start, end),
-      raw,
-      parsed,
-      json: undefined,
-    };
-    instantCache[slot] = entry;
+    if (entry === undefined || entry.key.length < n) {
+      entry = { key: Buffer.allocUnsafe(Math.max(n, 40)), keyLength: 0, raw, parsed };
+      cache[slot] = entry;
+    }
+    texts.copy(entry.key, 0, start, end);
+    entry.keyLength = n;
+    entry.raw = raw;
+    entry.parsed = parsed;
     return entry;
   }
 
@@ -291,9 +304,20 @@ export function createExportParser(options: ExportParserOptions): ExportParser {
       : { raw: entry.raw, instant: parsed.instant, day: parsed.day };
   }
 
-  function instantBytes(entry: CachedInstant): Uint8Array {
-    entry.json ??= Buffer.from(instantJson(instantValue(entry)!));
-    return entry.json;
+  // A timestamp's JSON (as `recordJson` writes it): `raw` from the bytes, escaped as any text;
+  // the instant and day, which the parser wrote in digits and `-T:.Z+`, as they are.
+  function putInstant(b: Buffer, at: number, slot: number, entry: CachedInstant): number {
+    const parsed = entry.parsed!;
+    at = putBytes(b, at, RAW_KEY);
+    at = putString(b, at, texts, valueStart[slot]!, valueEnd[slot]!);
+    if (parsed.instant !== undefined) {
+      at = putBytes(b, at, INSTANT_KEY);
+      at = putPlainString(b, at, parsed.instant);
+    }
+    at = putBytes(b, at, DAY_KEY);
+    at = putPlainString(b, at, parsed.day);
+    b[at++] = 0x7d;
+    return at;
   }
 
   function addChannel(frame: Frame, extra: Record<string, string> | null): Record<string, string> | null {
@@ -352,7 +376,7 @@ export function createExportParser(options: ExportParserOptions): ExportParser {
   ): Record<string, string> | null {
     instants[index] = undefined;
     if (valueStart[slot]! < 0) return extra;
-    const entry = cachedInstant(valueStart[slot]!, valueEnd[slot]!);
+    const entry = cachedInstant(instantCaches[index]!, valueStart[slot]!, valueEnd[slot]!);
     if (entry.parsed !== null) {
       instants[index] = entry;
       return extra;
@@ -458,7 +482,9 @@ export function createExportParser(options: ExportParserOptions): ExportParser {
     return record;
   }
 
-  // The NDJSON line of a record, byte for byte what `recordJson` writes for its object.
+  // The NDJSON line of a record, byte for byte what `recordJson` writes for its object, written
+  // into room asked for once: every value is a range of the record's text, at most six bytes
+  // of JSON each.
   const fileJson = Buffer.from(`,"at":{"file":${JSON.stringify(file)},"line":`);
   function writeRecord(
     json: JsonBytes,
@@ -466,60 +492,74 @@ export function createExportParser(options: ExportParserOptions): ExportParser {
     frame: Frame,
     extra: Record<string, string> | null,
   ): void {
-    json.raw(KIND_JSON[kind]);
+    const extraJson = extra === null ? EMPTY_EXTRA : Buffer.from(`,"extra":${JSON.stringify(extra)}`);
+    const most =
+      1024 +
+      channelCount * 64 +
+      jsonStringRoom(textsLength - frame.mark) +
+      extraJson.length +
+      fileJson.length;
+    const b = json.room(most);
+    let at = putBytes(b, json.length, KIND_JSON[kind]);
     const s = valueStart;
     const e = valueEnd;
     for (let slot = 0; slot < 7; slot += 1) {
       if (s[slot]! < 0) continue;
-      json.raw(SLOT_KEYS[slot]!);
-      json.string(texts, s[slot]!, e[slot]!);
+      at = putBytes(b, at, SLOT_KEYS[slot]!);
+      at = putString(b, at, texts, s[slot]!, e[slot]!);
     }
     if (instants[0] !== undefined) {
-      json.raw(SLOT_KEYS[7]!);
-      json.bytes(instantBytes(instants[0]));
+      at = putBytes(b, at, SLOT_KEYS[7]!);
+      at = putInstant(b, at, 7, instants[0]);
     }
     if (instants[1] !== undefined) {
-      json.raw(SLOT_KEYS[8]!);
-      json.bytes(instantBytes(instants[1]));
+      at = putBytes(b, at, SLOT_KEYS[8]!);
+      at = putInstant(b, at, 8, instants[1]);
     }
-    json.raw(',"redemptionChannels":[');
+    at = putBytes(b, at, CHANNELS_OPEN);
     const ranges = channelRanges;
     for (let c = 0; c < channelCount; c += 1) {
-      json.raw(c === 0 ? "{" : ",{");
+      if (c > 0) b[at++] = 0x2c;
+      b[at++] = 0x7b;
       let first = true;
       for (let k = 0; k < 4; k += 1) {
-        const at = c * 8 + k * 2;
-        if (ranges[at]! < 0) continue;
-        if (!first) json.raw(",");
+        const from = c * 8 + k * 2;
+        if (ranges[from]! < 0) continue;
+        if (!first) b[at++] = 0x2c;
         first = false;
-        json.raw(CHANNEL_KEYS[k]!);
-        json.string(texts, ranges[at]!, ranges[at + 1]!);
+        at = putBytes(b, at, CHANNEL_KEYS[k]!);
+        at = putString(b, at, texts, ranges[from]!, ranges[from + 1]!);
       }
-      json.raw("}");
+      b[at++] = 0x7d;
     }
-    json.raw("]");
+    b[at++] = 0x5d;
     for (let slot = 10; slot < 13; slot += 1) {
       if (s[slot]! < 0) continue;
-      json.raw(SLOT_KEYS[slot]!);
-      json.string(texts, s[slot]!, e[slot]!);
+      at = putBytes(b, at, SLOT_KEYS[slot]!);
+      at = putString(b, at, texts, s[slot]!, e[slot]!);
     }
     if (instants[2] !== undefined) {
-      json.raw(SLOT_KEYS[13]!);
-      json.bytes(instantBytes(instants[2]));
+      at = putBytes(b, at, SLOT_KEYS[13]!);
+      at = putInstant(b, at, 13, instants[2]);
     }
-    if (extra === null) json.raw(',"extra":{}');
-    else json.bytes(Buffer.from(`,"extra":${JSON.stringify(extra)}`));
-    json.bytes(fileJson);
-    json.integer(frame.line);
-    json.raw(',"column":');
-    json.integer(frame.column);
-    json.raw(',"record":');
-    json.integer(records);
-    json.raw("}}\n");
+    at = putBytes(b, at, extraJson);
+    at = putBytes(b, at, fileJson);
+    at = putInteger(b, at, frame.line);
+    at = putBytes(b, at, COLUMN_KEY);
+    at = putInteger(b, at, frame.column);
+    at = putBytes(b, at, RECORD_KEY);
+    at = putInteger(b, at, records);
+    json.length = putBytes(b, at, RECORD_END);
   }
 
-  function open(name: string, line: number, column: number): void {
+  // What the profile makes of each element name, by the reader's id for it: found by one
+  // comparison instead of a lookup per element.
+  const infoNames = new Array<string | undefined>(1024).fill(undefined);
+  const infos = new Array<NameInfo | undefined>(1024).fill(undefined);
+
+  function open(name: string, line: number, column: number, id: number): void {
     if (stopped) return;
+    events.spaceWanted = false;
     inProlog = false;
     const parent = stack[stack.length - 1];
     if (parent !== undefined) {
@@ -564,6 +604,13 @@ export function createExportParser(options: ExportParserOptions): ExportParser {
       frame.hasText = false;
       frame.mixed = false;
       frame.nodes = 1;
+    }
+    if (infoNames[id] === name) frame.info = infos[id];
+    else {
+      const info = names.record(name);
+      infoNames[id] = name;
+      infos[id] = info;
+      frame.info = info;
     }
     stack.push(frame);
   }
@@ -619,6 +666,8 @@ export function createExportParser(options: ExportParserOptions): ExportParser {
     }
     textsLength += length;
     top.textEnd = textsLength;
+    // White space after this text belongs to it, until the next tag.
+    events.spaceWanted = true;
   }
 
   // Text beside child elements is not a value: kept nowhere, so it is reported, once per element.
@@ -646,6 +695,7 @@ export function createExportParser(options: ExportParserOptions): ExportParser {
 
   function close(): void {
     if (stopped) return;
+    events.spaceWanted = false;
     const frame = stack.pop();
     if (frame === undefined) return;
     if (frame.isRecord) {
@@ -660,8 +710,7 @@ export function createExportParser(options: ExportParserOptions): ExportParser {
       release(frame);
       return;
     }
-    const info = names.record(frame.name);
-    frame.info = info;
+    const info = frame.info!;
     if (info.isKey) parent.isRecord = true;
     else if (parent.nodes + frame.nodes > MAX_RECORD_NODES) {
       // Not kept: its text, the last in the buffer, goes too.
@@ -703,17 +752,16 @@ export function createExportParser(options: ExportParserOptions): ExportParser {
     stop();
   }
 
-  const reader = createXmlReader(
-    {
-      open,
-      text,
-      close,
-      doctype,
-      error,
-      tooLarge: (line, column) => refuseLarge("a name, comment, CDATA section or attribute", line, column),
-    },
-    { maxMarkupBytes: maxFieldBytes },
-  );
+  const events: XmlEvents = {
+    open,
+    text,
+    close,
+    doctype,
+    error,
+    tooLarge: (line, column) => refuseLarge("a name, comment, CDATA section or attribute", line, column),
+    spaceWanted: false,
+  };
+  const reader = createXmlReader(events, { maxMarkupBytes: maxFieldBytes });
 
   // The prolog's bytes, as far as they are looked at: only white space (a byte order mark
   // aside) makes a file that ends there empty rather than truncated.

@@ -107,8 +107,7 @@ function jsonString(text: string): string {
 
 type Instant = NonNullable<ExportRecord["validFromDate"]>;
 
-/** A timestamp's JSON, as JSON.stringify writes it. */
-export function instantJson(value: Instant): string {
+function jsonInstant(value: Instant): string {
   // A parsed instant's text is digits and -T:.,+Z only (the parser accepts nothing else), so
   // it needs no escaping; a hand-built one still gets the exact path.
   const raw = value.raw;
@@ -145,8 +144,8 @@ export function recordJson(record: ExportRecord): string {
   if (record.externalPromotionId !== undefined)
     json += `,"externalPromotionId":${jsonString(record.externalPromotionId)}`;
   if (record.description !== undefined) json += `,"description":${jsonString(record.description)}`;
-  if (record.validFromDate !== undefined) json += `,"validFromDate":${instantJson(record.validFromDate)}`;
-  if (record.expireDateTime !== undefined) json += `,"expireDateTime":${instantJson(record.expireDateTime)}`;
+  if (record.validFromDate !== undefined) json += `,"validFromDate":${jsonInstant(record.validFromDate)}`;
+  if (record.expireDateTime !== undefined) json += `,"expireDateTime":${jsonInstant(record.expireDateTime)}`;
   json += ',"redemptionChannels":[';
   const channels = record.redemptionChannels;
   for (let i = 0; i < channels.length; i += 1) {
@@ -163,7 +162,7 @@ export function recordJson(record: ExportRecord): string {
   if (record.storeId !== undefined) json += `,"storeId":${jsonString(record.storeId)}`;
   if (record.storeType !== undefined) json += `,"storeType":${jsonString(record.storeType)}`;
   if (record.redeemedDateTime !== undefined)
-    json += `,"redeemedDateTime":${instantJson(record.redeemedDateTime)}`;
+    json += `,"redeemedDateTime":${jsonInstant(record.redeemedDateTime)}`;
   json += `,"extra":${JSON.stringify(record.extra)}`;
   const at = record.at;
   let where = `{"file":${jsonFile(at.file)}`;

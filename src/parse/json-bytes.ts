@@ -1,84 +1,99 @@
 /**
  * JSON written as UTF-8 straight into one reused buffer, handed on whole when it fills: the
  * NDJSON output of `parse` copies values from the export's bytes here, with no string between.
+ * A writer asks for room once (`room`), then puts its bytes with the functions below, each
+ * taking and returning the index where the next byte goes, and sets `length` at the end.
  */
 export interface JsonBytes {
-  /** Text that needs no escaping (keys, punctuation, numbers). */
-  raw(text: string): void;
-  /** Bytes that are already JSON. */
-  bytes(source: Uint8Array): void;
-  /** A JSON string of the UTF-8 in `source` from `start` to `end`, escaped as JSON.stringify does. */
-  string(source: Uint8Array, start: number, end: number): void;
-  /** A non-negative integer. */
-  integer(value: number): void;
+  /** The buffer, with room for `more` bytes from `length` on (what it held may be handed on first). */
+  room(more: number): Buffer;
+  /** How much of the buffer is written. */
+  length: number;
   /** Hands on what the buffer holds. */
   flush(): void;
 }
 
-// The escape JSON.stringify writes for each byte below 0x20, `"` and `\` (0 for none).
-const ESCAPES: (string | undefined)[] = new Array<string | undefined>(256).fill(undefined);
-for (let c = 0; c < 0x20; c += 1) ESCAPES[c] = `\\u${c.toString(16).padStart(4, "0")}`;
-Object.assign(ESCAPES, { 8: "\\b", 9: "\\t", 10: "\\n", 12: "\\f", 13: "\\r", 34: '\\"', 92: "\\\\" });
+// The escape JSON.stringify writes for each byte below 0x20, `"` and `\`.
+const ESCAPES: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(256).fill(undefined);
+for (let c = 0; c < 0x20; c += 1) ESCAPES[c] = Buffer.from(`\\u${c.toString(16).padStart(4, "0")}`);
+for (const [c, escape] of [
+  [8, "\\b"],
+  [9, "\\t"],
+  [10, "\\n"],
+  [12, "\\f"],
+  [13, "\\r"],
+  [34, '\\"'],
+  [92, "\\\\"],
+] as const)
+  ESCAPES[c] = Buffer.from(escape);
 const NEEDS_ESCAPE = new Uint8Array(256);
 for (let c = 0; c < 256; c += 1) if (ESCAPES[c] !== undefined) NEEDS_ESCAPE[c] = 1;
 
-/** Creates a writer that hands each full buffer (at least `size` bytes) to `write`, which must be done with it on return. */
+/** The most bytes `putString` writes for `bytes` bytes of text. */
+export function jsonStringRoom(bytes: number): number {
+  return bytes * 6 + 2;
+}
+
+/** Puts bytes that are already JSON at `at`; returns the index after them. */
+export function putBytes(b: Buffer, at: number, source: Uint8Array): number {
+  const n = source.length;
+  if (n > 64) {
+    b.set(source, at);
+    return at + n;
+  }
+  for (let k = 0; k < n; k += 1) b[at++] = source[k]!;
+  return at;
+}
+
+/** Puts a JSON string of the UTF-8 in `source` from `start` to `end`, escaped as JSON.stringify does. */
+export function putString(b: Buffer, at: number, source: Uint8Array, start: number, end: number): number {
+  b[at++] = 0x22;
+  for (let k = start; k < end; k += 1) {
+    const c = source[k]!;
+    if (NEEDS_ESCAPE[c] === 0) b[at++] = c;
+    else at = putBytes(b, at, ESCAPES[c]!);
+  }
+  b[at++] = 0x22;
+  return at;
+}
+
+/** Puts text of ASCII characters that need no escaping (digits, ISO timestamps) as a JSON string. */
+export function putPlainString(b: Buffer, at: number, text: string): number {
+  b[at++] = 0x22;
+  for (let k = 0; k < text.length; k += 1) b[at++] = text.charCodeAt(k);
+  b[at++] = 0x22;
+  return at;
+}
+
+/** Puts a non-negative integer. */
+export function putInteger(b: Buffer, at: number, value: number): number {
+  if (value < 10) {
+    b[at] = 48 + value;
+    return at + 1;
+  }
+  const text = String(value);
+  for (let k = 0; k < text.length; k += 1) b[at++] = text.charCodeAt(k);
+  return at;
+}
+
+/** Creates a writer that hands each full buffer (about `size` bytes) to `write`, which must be done with it on return. */
 export function createJsonBytes(write: (bytes: Uint8Array) => void, size = 1024 * 1024): JsonBytes {
   let buffer = Buffer.allocUnsafe(size);
-  let length = 0;
-
-  function flush(): void {
-    if (length === 0) return;
-    write(buffer.subarray(0, length));
-    length = 0;
-  }
-
-  // Room for `more` bytes: the buffer is handed on first, and grown only for one value longer
-  // than it (a field may be up to --max-field-bytes, escaped).
-  function room(more: number): void {
-    if (length + more <= buffer.length) return;
-    flush();
-    if (more > buffer.length) buffer = Buffer.allocUnsafe(more);
-  }
-
-  return {
-    raw(text) {
-      const n = text.length;
-      room(n);
-      const b = buffer;
-      let at = length;
-      for (let k = 0; k < n; k += 1) b[at++] = text.charCodeAt(k);
-      length = at;
+  const json: JsonBytes = {
+    length: 0,
+    // The buffer is handed on first, and grown only for one record longer than it (a field may
+    // be up to --max-field-bytes, escaped).
+    room(more) {
+      if (json.length + more <= buffer.length) return buffer;
+      json.flush();
+      if (more > buffer.length) buffer = Buffer.allocUnsafe(more);
+      return buffer;
     },
-    bytes(source) {
-      room(source.length);
-      buffer.set(source, length);
-      length += source.length;
+    flush() {
+      if (json.length === 0) return;
+      write(buffer.subarray(0, json.length));
+      json.length = 0;
     },
-    string(source, start, end) {
-      room((end - start) * 6 + 2);
-      const b = buffer;
-      let at = length;
-      b[at++] = 0x22;
-      for (let k = start; k < end; k += 1) {
-        const c = source[k]!;
-        if (NEEDS_ESCAPE[c] === 0) b[at++] = c;
-        else {
-          const escape = ESCAPES[c]!;
-          for (let e = 0; e < escape.length; e += 1) b[at++] = escape.charCodeAt(e);
-        }
-      }
-      b[at++] = 0x22;
-      length = at;
-    },
-    integer(value) {
-      const text = String(value);
-      room(text.length);
-      const b = buffer;
-      let at = length;
-      for (let k = 0; k < text.length; k += 1) b[at++] = text.charCodeAt(k);
-      length = at;
-    },
-    flush,
   };
+  return json;
 }

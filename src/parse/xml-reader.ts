@@ -19,14 +19,23 @@ export type XmlErrorKind =
 
 /** What the reader reports, in document order. */
 export interface XmlEvents {
-  /** A start tag, once complete and well-formed; the position is that of its `<`. */
-  open(name: string, line: number, column: number): void;
+  /**
+   * A start tag, once complete and well-formed; the position is that of its `<`. `id` (0 to
+   * 1023) is the same for every tag of one name while the reader remembers it, for the
+   * caller's own caches (different names may share one).
+   */
+  open(name: string, line: number, column: number, id: number): void;
   /**
    * Character data as UTF-8 in `source` from `start` to `end` (references decoded, line ends
    * made LF); `space` when all of it is XML white space. One text node may come in several
    * pieces. The bytes are only valid during the call.
    */
   text(source: Uint8Array, start: number, end: number, space: boolean): void;
+  /**
+   * False while the caller has no use for text that is all white space (between elements):
+   * the reader then may leave it out.
+   */
+  spaceWanted?: boolean;
   /** The end of the innermost open element (its end tag, or the `/>` of an empty one). */
   close(): void;
   /** A DOCTYPE before the root; `entity` when it declares an entity, at that declaration. */
@@ -203,6 +212,8 @@ interface Name {
   readonly ascii: boolean;
   /** Its slot among the names of the fast path (ASCII names only). */
   readonly slot: number;
+  /** Its slot among all interned names. */
+  readonly id: number;
 }
 
 const INCOMPLETE = -1;
@@ -300,7 +311,7 @@ export function createXmlReader(events: XmlEvents, options: { maxMarkupBytes: nu
     let ascii = true;
     for (let k = 0; k < length; k += 1) if (bytes[k]! >= 0x80) ascii = false;
     const fast = ascii ? fastSlot(length, bytes[0]!, bytes[length >> 1]!, bytes[length - 1]!) : 0;
-    const name: Name = { text: decodeText(bytes, 0, length), bytes, ascii, slot: fast };
+    const name: Name = { text: decodeText(bytes, 0, length), bytes, ascii, slot: fast, id: slot };
     names[slot] = name;
     return name;
   }
@@ -800,112 +811,118 @@ export function createXmlReader(events: XmlEvents, options: { maxMarkupBytes: nu
   // the end tag of the open element, and text without references, CRs or unusual characters up to
   // the next `<`. Returns the index after what it read, or -1 to leave it to the full checks.
   function fast(s: Uint8Array, i: number, n: number): number {
-    const c = s[i]!;
-    if (c === LT) {
-      if (i + 1 >= n) return -1;
-      const c1 = s[i + 1]!;
-      if (c1 === SLASH) {
-        if (depth === 0) return -1;
-        const top = stack[depth - 1]!;
-        const bytes = top.bytes;
-        const length = bytes.length;
-        const after = i + 2 + length;
-        if (!top.ascii || after >= n || s[after] !== GT) return -1;
-        for (let k = 0; k < length; k += 1) if (s[i + 2 + k] !== bytes[k]) return -1;
-        closeTop();
-        return after + 1;
-      }
-      if (c1 >= 128 || NAME[c1] !== 1 || closedRoot) return -1;
-      // Exports repeat one order of fields: the name that followed the last one last time is
-      // tried first, byte by byte, before any search.
-      let known = predicted[lastSlot];
-      let gt = -1;
-      if (known !== undefined) {
-        const bytes = known.bytes;
-        const length = bytes.length;
-        const end = i + 1 + length;
-        if (end + 1 < n) {
-          let k = 0;
-          while (k < length && s[i + 1 + k] === bytes[k]) k += 1;
-          if (k === length) {
-            const d = s[end];
-            if (d === GT) gt = end;
-            else if (d === SLASH && s[end + 1] === GT) gt = end + 1;
+    // One loop over construct after construct, with no call between them.
+    for (;;) {
+      if (i >= n || stopped) return i;
+      const c = s[i]!;
+      if (c === LT) {
+        if (i + 1 >= n) return i;
+        const c1 = s[i + 1]!;
+        if (c1 === SLASH) {
+          if (depth === 0) return i;
+          const top = stack[depth - 1]!;
+          const bytes = top.bytes;
+          const length = bytes.length;
+          const after = i + 2 + length;
+          if (!top.ascii || after >= n || s[after] !== GT) return i;
+          for (let k = 0; k < length; k += 1) if (s[i + 2 + k] !== bytes[k]) return i;
+          closeTop();
+          i = after + 1;
+          continue;
+        }
+        if (c1 >= 128 || NAME[c1] !== 1 || closedRoot) return i;
+        // Exports repeat one order of fields: the name that followed the last one last time is
+        // tried first, byte by byte, before any search.
+        let known = predicted[lastSlot];
+        let gt = -1;
+        if (known !== undefined) {
+          const bytes = known.bytes;
+          const length = bytes.length;
+          const end = i + 1 + length;
+          if (end + 1 < n) {
+            let k = 0;
+            while (k < length && s[i + 1 + k] === bytes[k]) k += 1;
+            if (k === length) {
+              const d = s[end];
+              if (d === GT) gt = end;
+              else if (d === SLASH && s[end + 1] === GT) gt = end + 1;
+            }
           }
         }
+        if (gt < 0) {
+          // Names are short: a `>` further than any known name's length is not this fast path's.
+          gt = i + 2;
+          const limit = Math.min(n, i + 80);
+          while (gt < limit && s[gt] !== GT) gt += 1;
+          if (gt >= limit) return i;
+          const end = s[gt - 1] === SLASH ? gt - 1 : gt;
+          const length = end - i - 1;
+          if (length <= 0) return i;
+          known = fastNames[fastSlot(length, c1, s[i + 1 + (length >> 1)]!, s[end - 1]!)];
+          if (known === undefined) return i;
+          const bytes = known.bytes;
+          if (bytes.length !== length) return i;
+          for (let k = 0; k < length; k += 1) if (s[i + 1 + k] !== bytes[k]) return i;
+        }
+        sync(i);
+        openElement(known!, line, i - lineStart + 1 - extra);
+        if (s[gt - 1] === SLASH && !stopped) closeTop();
+        i = gt + 1;
+        continue;
       }
-      if (gt < 0) {
-        // Names are short: a `>` further than any known name's length is not this fast path's.
-        gt = i + 2;
-        const limit = Math.min(n, i + 80);
-        while (gt < limit && s[gt] !== GT) gt += 1;
-        if (gt >= limit) return -1;
-        const end = s[gt - 1] === SLASH ? gt - 1 : gt;
-        const length = end - i - 1;
-        if (length <= 0) return -1;
-        known = fastNames[fastSlot(length, c1, s[i + 1 + (length >> 1)]!, s[end - 1]!)];
-        if (known === undefined) return -1;
-        const bytes = known.bytes;
-        if (bytes.length !== length) return -1;
-        for (let k = 0; k < length; k += 1) if (s[i + 1 + k] !== bytes[k]) return -1;
-      }
-      sync(i);
-      openElement(known!, line, i - lineStart + 1 - extra);
-      if (s[gt - 1] === SLASH && !stopped) closeTop();
-      return gt + 1;
-    }
-    // Text: line ends and wide characters counted, white space told, anything else left to the
-    // character loop (which starts over from `i`, so the count is put back).
-    if (depth === 0) return -1;
-    const savedLine = line;
-    const savedStart = lineStart;
-    const savedExtra = extra;
-    let k = i;
-    // Indentation first, the most common text of all.
-    let d = c;
-    while (d === SPACE || d === LF || d === TAB) {
-      if (d === LF) {
-        line += 1;
-        lineStart = k + 1;
-        extra = 0;
-      }
-      k += 1;
-      if (k >= n) break;
-      d = s[k]!;
-    }
-    const space = d === LT && k < n;
-    if (!space) {
-      for (; k < n; k += 1) {
+      // Text: line ends and wide characters counted, white space told, anything else left to the
+      // character loop (which starts over from `i`, so the count is put back).
+      if (depth === 0) return i;
+      const savedLine = line;
+      const savedStart = lineStart;
+      const savedExtra = extra;
+      let k = i;
+      // Indentation first, the most common text of all.
+      let d = c;
+      while (d === SPACE || d === LF || d === TAB) {
+        if (d === LF) {
+          line += 1;
+          lineStart = k + 1;
+          extra = 0;
+        }
+        k += 1;
+        if (k >= n) break;
         d = s[k]!;
-        const kind = TEXT_CLASS[d]!;
-        if (kind === 0) continue;
-        if (kind === 1) {
-          if (d === LF) {
-            line += 1;
-            lineStart = k + 1;
-            extra = 0;
+      }
+      const space = d === LT && k < n;
+      if (!space) {
+        for (; k < n; k += 1) {
+          d = s[k]!;
+          const kind = TEXT_CLASS[d]!;
+          if (kind === 0) continue;
+          if (kind === 1) {
+            if (d === LF) {
+              line += 1;
+              lineStart = k + 1;
+              extra = 0;
+            }
+          } else if (d === LT) {
+            break;
+          } else if (kind === 3 && d !== 0xef) {
+            // A lead byte (other than the one U+FFFE and U+FFFF start with) is one column, and
+            // each continuation byte none.
+            if (d < 0xc0) extra += 1;
+          } else {
+            k = n;
+            break;
           }
-        } else if (d === LT) {
-          break;
-        } else if (kind === 3 && d !== 0xef) {
-          // A lead byte (other than the one U+FFFE and U+FFFF start with) is one column, and
-          // each continuation byte none.
-          if (d < 0xc0) extra += 1;
-        } else {
-          k = n;
-          break;
         }
       }
+      if (k >= n) {
+        line = savedLine;
+        lineStart = savedStart;
+        extra = savedExtra;
+        return i;
+      }
+      cursor = k;
+      if (!space || events.spaceWanted !== false) events.text(s, i, k, space);
+      i = k;
     }
-    if (k >= n) {
-      line = savedLine;
-      lineStart = savedStart;
-      extra = savedExtra;
-      return -1;
-    }
-    cursor = k;
-    events.text(s, i, k, space);
-    return k;
   }
 
   function openElement(name: Name, at: number, column: number): void {
@@ -916,7 +933,7 @@ export function createXmlReader(events: XmlEvents, options: { maxMarkupBytes: nu
     sawRoot = true;
     depth += 1;
     stack[depth - 1] = name;
-    events.open(name.text, at, column);
+    events.open(name.text, at, column, name.id);
   }
 
   // Reads `s` from `from` on; what it cannot finish yet is kept in `buf`.
@@ -935,12 +952,9 @@ export function createXmlReader(events: XmlEvents, options: { maxMarkupBytes: nu
     }
     while (i < n) {
       if (!atDocumentStart) {
-        const next = fast(s, i, n);
+        i = fast(s, i, n);
         if (stopped) return;
-        if (next >= 0) {
-          i = next;
-          continue;
-        }
+        if (i >= n) break;
       }
       sync(i);
       let next: number;
