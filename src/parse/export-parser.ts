@@ -91,8 +91,9 @@ interface Frame {
   textEnd: number;
   /** Where the text buffer ended when this element opened: all its subtree's text is after. */
   mark: number;
-  /** Kept children; null while there are none. */
+  /** Kept children, the first `childCount` of the list (kept with the frame when it is reused). */
   children: Frame[] | null;
+  childCount: number;
   hasChild: boolean;
   /** Set when a child is the record key (`couponId`): this element is a record. */
   isRecord: boolean;
@@ -241,8 +242,8 @@ export function createExportParser(options: ExportParserOptions): ExportParser {
 
   function addExtra(extra: Record<string, string>, frame: Frame, prefix: string): void {
     const path = prefix + frame.name;
-    if (frame.children === null) putExtra(extra, path, frame.hasChild ? "" : trimmedText(frame));
-    else for (const child of frame.children) addExtra(extra, child, `${path}.`);
+    if (frame.childCount === 0) putExtra(extra, path, frame.hasChild ? "" : trimmedText(frame));
+    else for (let k = 0; k < frame.childCount; k += 1) addExtra(extra, frame.children![k]!, `${path}.`);
   }
 
   function report(code: IssueCode, message: string, at: Location, severity?: Severity): void {
@@ -332,13 +333,14 @@ export function createExportParser(options: ExportParserOptions): ExportParser {
     const base = index * 8;
     for (let k = 0; k < 8; k += 2) ranges[base + k] = -1;
     const prefix = `${fieldNames.redemptionChannels}[${index}]`;
-    if (frame.children === null) {
+    if (frame.childCount === 0) {
       if (trimmed(frame)) putExtra((extra ??= {}), prefix, textOf(trimStart, trimEnd));
       return extra;
     }
-    for (const child of frame.children) {
+    for (let c = 0; c < frame.childCount; c += 1) {
+      const child = frame.children![c]!;
       const slot = names.channel(child.name);
-      if (slot < 0 || child.children !== null || ranges[base + slot * 2]! >= 0) {
+      if (slot < 0 || child.childCount > 0 || ranges[base + slot * 2]! >= 0) {
         addExtra((extra ??= {}), child, `${prefix}.`);
         continue;
       }
@@ -403,13 +405,15 @@ export function createExportParser(options: ExportParserOptions): ExportParser {
     valueFrames.fill(undefined);
     channelCount = 0;
     let extra: Record<string, string> | null = null;
-    for (const child of frame.children ?? []) {
+    const children = frame.children;
+    for (let c = 0; c < frame.childCount; c += 1) {
+      const child = children![c]!;
       const slot = (child.info ?? names.record(child.name)).slot;
       if (slot < 0) {
         addExtra((extra ??= {}), child, "");
       } else if (slot === RecordSlot.redemptionChannels) {
-        if (child.children !== null) {
-          for (const channel of child.children) extra = addChannel(channel, extra);
+        if (child.childCount > 0) {
+          for (let k = 0; k < child.childCount; k += 1) extra = addChannel(child.children![k]!, extra);
         } else if (trimmed(child)) {
           addExtra((extra ??= {}), child, "");
         }
@@ -417,9 +421,9 @@ export function createExportParser(options: ExportParserOptions): ExportParser {
         extra = addChannel(child, extra);
       } else if (valueStart[slot]! >= 0) {
         // A field given twice: the first counts, the others are kept as `name[1]`, `name[2]` ….
-        if (child.children !== null) addExtra((extra ??= {}), child, "");
+        if (child.childCount > 0) addExtra((extra ??= {}), child, "");
         else putExtra((extra ??= {}), child.name, trimmedText(child), true);
-      } else if (child.children !== null) {
+      } else if (child.childCount > 0) {
         // Structure where text belongs: kept, not guessed at.
         addExtra((extra ??= {}), child, "");
       } else if (trimmed(child)) {
@@ -585,6 +589,7 @@ export function createExportParser(options: ExportParserOptions): ExportParser {
         textEnd: textsLength,
         mark: textsLength,
         children: null,
+        childCount: 0,
         hasChild: false,
         isRecord: false,
         hasText: false,
@@ -618,15 +623,10 @@ export function createExportParser(options: ExportParserOptions): ExportParser {
   // Frames of a finished record (or of a subtree not kept) are used again for the next elements:
   // an export has millions of elements, each a frame, and reuse spares the collector.
   const framePool: Frame[] = [];
-  const listPool: Frame[][] = [];
   function release(frame: Frame): void {
     const children = frame.children;
-    if (children !== null) {
-      for (let k = 0; k < children.length; k += 1) release(children[k]!);
-      children.length = 0;
-      if (listPool.length < 1024) listPool.push(children);
-      frame.children = null;
-    }
+    for (let k = 0; k < frame.childCount; k += 1) release(children![k]!);
+    frame.childCount = 0;
     frame.info = undefined;
     if (framePool.length < 4096) framePool.push(frame);
   }
@@ -718,11 +718,8 @@ export function createExportParser(options: ExportParserOptions): ExportParser {
       release(frame);
       return;
     }
-    if (parent.children === null) {
-      const list = listPool.pop() ?? [];
-      list.push(frame);
-      parent.children = list;
-    } else parent.children.push(frame);
+    (parent.children ??= [])[parent.childCount] = frame;
+    parent.childCount += 1;
     parent.nodes += frame.nodes;
   }
 

@@ -67,13 +67,16 @@ export function putPlainString(b: Buffer, at: number, text: string): number {
 
 /** Puts a non-negative integer. */
 export function putInteger(b: Buffer, at: number, value: number): number {
-  if (value < 10) {
-    b[at] = 48 + value;
-    return at + 1;
+  // Digits counted first, then written from the last: no string per number.
+  let digits = 1;
+  for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) digits += 1;
+  let rest = value;
+  for (let k = at + digits - 1; k >= at; k -= 1) {
+    const next = Math.floor(rest / 10);
+    b[k] = 48 + rest - next * 10;
+    rest = next;
   }
-  const text = String(value);
-  for (let k = 0; k < text.length; k += 1) b[at++] = text.charCodeAt(k);
-  return at;
+  return at + digits;
 }
 
 /** Creates a writer that hands each full buffer (about `size` bytes) to `write`, which must be done with it on return. */

@@ -797,8 +797,15 @@ export function createXmlReader(events: XmlEvents, options: { maxMarkupBytes: nu
     cursor = to;
   }
 
+  // Mixed well enough that an export's few dozen names rarely share a slot (two that do would
+  // take the full checks in turn).
   function fastSlot(length: number, first: number, middle: number, last: number): number {
-    return (Math.imul(length, 0x9e37) ^ Math.imul(first, 31) ^ Math.imul(middle, 7) ^ last) & 1023;
+    const h =
+      Math.imul(length, 0x9e3779b1) ^
+      Math.imul(first, 0x85ebca6b) ^
+      Math.imul(middle, 0xc2b2ae35) ^
+      Math.imul(last, 0x27d4eb2f);
+    return (h ^ (h >>> 15)) & 1023;
   }
 
   // Remembers a name for the fast path of start tags (ASCII names only: the fast paths do not
@@ -1023,13 +1030,21 @@ export function createXmlReader(events: XmlEvents, options: { maxMarkupBytes: nu
     return joined;
   }
 
+  // The last bytes read, in one buffer kept for the whole file.
+  const tailBuffer = Buffer.allocUnsafe(TAIL_BYTES);
+  let tailLength = 0;
   function keepTail(piece: Uint8Array): void {
-    if (piece.length >= TAIL_BYTES)
-      lastChunk = Uint8Array.prototype.slice.call(piece, piece.length - TAIL_BYTES);
-    else {
-      const joined = concat(lastChunk, piece);
-      lastChunk = joined.length > TAIL_BYTES ? joined.subarray(joined.length - TAIL_BYTES) : joined;
+    const n = piece.length;
+    if (n >= TAIL_BYTES) {
+      tailBuffer.set(piece.subarray(n - TAIL_BYTES), 0);
+      tailLength = TAIL_BYTES;
+    } else {
+      const keep = Math.min(tailLength, TAIL_BYTES - n);
+      tailBuffer.copy(tailBuffer, 0, tailLength - keep, tailLength);
+      tailBuffer.set(piece, keep);
+      tailLength = keep + n;
     }
+    lastChunk = tailBuffer.subarray(0, tailLength);
   }
 
   return {
