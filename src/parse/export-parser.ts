@@ -126,6 +126,9 @@ interface CachedInstant {
   keyLength: number;
   raw: string;
   parsed: ExportInstant | null;
+  /** Found again since it was written (the JSON is kept from then on). */
+  seen: boolean;
+  json: Buffer | undefined;
 }
 
 // Positions of `YYYY-MM-DDTHH:MM:SS` whose digits tell validity dates apart.
@@ -281,18 +284,30 @@ export function createExportParser(options: ExportParserOptions): ExportParser {
       const key = entry.key;
       let k = 0;
       while (k < n && key[k] === texts[start + k]) k += 1;
-      if (k === n) return entry;
+      if (k === n) {
+        entry.seen = true;
+        return entry;
+      }
     }
     const raw = textOf(start, end);
     const parsed = parseExportInstant(raw) ?? null;
     if (entry === undefined || entry.key.length < n) {
-      entry = { key: Buffer.allocUnsafe(Math.max(n, 40)), keyLength: 0, raw, parsed };
+      entry = {
+        key: Buffer.allocUnsafe(Math.max(n, 40)),
+        keyLength: 0,
+        raw,
+        parsed,
+        seen: false,
+        json: undefined,
+      };
       cache[slot] = entry;
     }
     texts.copy(entry.key, 0, start, end);
     entry.keyLength = n;
     entry.raw = raw;
     entry.parsed = parsed;
+    entry.seen = false;
+    entry.json = undefined;
     return entry;
   }
 
@@ -307,7 +322,11 @@ export function createExportParser(options: ExportParserOptions): ExportParser {
 
   // A timestamp's JSON (as `recordJson` writes it): `raw` from the bytes, escaped as any text;
   // the instant and day, which the parser wrote in digits and `-T:.Z+`, as they are.
+  // A text found again keeps its JSON, so a validity date repeated across a promotion's records
+  // is one copy; one seen once (a redemption time) is not worth the copy.
   function putInstant(b: Buffer, at: number, slot: number, entry: CachedInstant): number {
+    if (entry.json !== undefined) return putBytes(b, at, entry.json);
+    const from = at;
     const parsed = entry.parsed!;
     at = putBytes(b, at, RAW_KEY);
     at = putString(b, at, texts, valueStart[slot]!, valueEnd[slot]!);
@@ -318,6 +337,7 @@ export function createExportParser(options: ExportParserOptions): ExportParser {
     at = putBytes(b, at, DAY_KEY);
     at = putPlainString(b, at, parsed.day);
     b[at++] = 0x7d;
+    if (entry.seen) entry.json = Buffer.from(b.subarray(from, at));
     return at;
   }
 
