@@ -133,6 +133,11 @@ interface CachedInstant {
 
 // Positions of `YYYY-MM-DDTHH:MM:SS` whose digits tell validity dates apart.
 const INSTANT_SAMPLE = [3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
+// How many of those positions a text of each length (up to 19) has.
+const INSTANT_SAMPLES_BELOW = Array.from(
+  { length: 20 },
+  (_, n) => INSTANT_SAMPLE.filter((at) => at < n).length,
+);
 
 const ascii = (text: string): Buffer => Buffer.from(text, "latin1");
 const KIND_JSON: Record<ExportKind, Buffer> = {
@@ -277,7 +282,8 @@ export function createExportParser(options: ExportParserOptions): ExportParser {
   function cachedInstant(cache: (CachedInstant | undefined)[], start: number, end: number): CachedInstant {
     const n = end - start;
     let hash = n;
-    for (const at of INSTANT_SAMPLE) if (at < n) hash = (hash * 31 + texts[start + at]!) | 0;
+    const sampled = INSTANT_SAMPLES_BELOW[Math.min(n, 19)]!;
+    for (let k = 0; k < sampled; k += 1) hash = (hash * 31 + texts[start + INSTANT_SAMPLE[k]!]!) | 0;
     const slot = (hash ^ (hash >>> 9)) & 255;
     let entry = cache[slot];
     if (entry !== undefined && entry.keyLength === n) {
