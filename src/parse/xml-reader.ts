@@ -871,26 +871,26 @@ export function createXmlReader(events: XmlEvents, options: { maxMarkupBytes: nu
           if (bytes.length !== length) return i;
           for (let k = 0; k < length; k += 1) if (s[i + 1 + k] !== bytes[k]) return i;
         }
-        sync(i);
+        if (i > cursor) sync(i);
         openElement(known!, line, i - lineStart + 1 - extra);
         if (s[gt - 1] === SLASH && !stopped) closeTop();
         i = gt + 1;
         continue;
       }
-      // Text: line ends and wide characters counted, white space told, anything else left to the
-      // character loop (which starts over from `i`, so the count is put back).
+      // Text: line ends and wide characters counted (in locals, kept only when the text is
+      // taken), white space told, anything else left to the character loop.
       if (depth === 0) return i;
-      const savedLine = line;
-      const savedStart = lineStart;
-      const savedExtra = extra;
+      let textLine = line;
+      let textLineStart = lineStart;
+      let textExtra = extra;
       let k = i;
       // Indentation first, the most common text of all.
       let d = c;
       while (d === SPACE || d === LF || d === TAB) {
         if (d === LF) {
-          line += 1;
-          lineStart = k + 1;
-          extra = 0;
+          textLine += 1;
+          textLineStart = k + 1;
+          textExtra = 0;
         }
         k += 1;
         if (k >= n) break;
@@ -904,28 +904,26 @@ export function createXmlReader(events: XmlEvents, options: { maxMarkupBytes: nu
           if (kind === 0) continue;
           if (kind === 1) {
             if (d === LF) {
-              line += 1;
-              lineStart = k + 1;
-              extra = 0;
+              textLine += 1;
+              textLineStart = k + 1;
+              textExtra = 0;
             }
           } else if (d === LT) {
             break;
           } else if (kind === 3 && d !== 0xef) {
             // A lead byte (other than the one U+FFFE and U+FFFF start with) is one column, and
             // each continuation byte none.
-            if (d < 0xc0) extra += 1;
+            if (d < 0xc0) textExtra += 1;
           } else {
             k = n;
             break;
           }
         }
       }
-      if (k >= n) {
-        line = savedLine;
-        lineStart = savedStart;
-        extra = savedExtra;
-        return i;
-      }
+      if (k >= n) return i;
+      line = textLine;
+      lineStart = textLineStart;
+      extra = textExtra;
       cursor = k;
       if (!space || events.spaceWanted !== false) events.text(s, i, k, space);
       i = k;
