@@ -189,7 +189,8 @@ function sameBytes(s: Uint8Array, at: number, name: Uint8Array): boolean {
   return true;
 }
 
-// UTF-16 units of the characters from `from` to `to`, as a column counted on a string would be.
+// UTF-16 units of the characters from `from` to `to`: the column of an early end counts a
+// character beyond the first plane as two.
 function unitsBetween(s: Uint8Array, from: number, to: number): number {
   let units = 0;
   for (let k = from; k < to; k += 1) {
@@ -361,8 +362,8 @@ export function createXmlReader(events: XmlEvents, options: { maxMarkupBytes: nu
       const c = s[k]!;
       if (c === SEMICOLON) break;
       if (c >= 0x80 && c < 0xc0) continue;
-      // Beyond the first plane a character is no entity character here (as a string reader
-      // meeting half a surrogate pair would say).
+      // A character beyond the first plane is not read as part of an entity name: the
+      // reference is refused at its `&`.
       const entityChar = (c < 128 && NAME[c] !== 0) || c === HASH || (c >= 0xc0 && c < 0xf0);
       if (!entityChar || chars >= MAX_REFERENCE)
         return fail(
