@@ -779,6 +779,11 @@ export function createExportParser(options: ExportParserOptions): ExportParser {
     open,
     text,
     close,
+    leaf(name, line, column, id, source, start, end, space) {
+      open(name, line, column, id);
+      if (!space && end > start) text(source, start, end, false);
+      close();
+    },
     doctype,
     error,
     tooLarge: (line, column) => refuseLarge("a name, comment, CDATA section or attribute", line, column),

@@ -36,6 +36,21 @@ export interface XmlEvents {
    * the reader then may leave it out.
    */
   spaceWanted?: boolean;
+  /**
+   * An element that holds only text (`<name>text</name>`, inside the root), given at once:
+   * what `open`, `text` and `close` would be told, with `space` when the text (which may be
+   * empty) is all white space. Without it, those three are called.
+   */
+  leaf?(
+    name: string,
+    line: number,
+    column: number,
+    id: number,
+    source: Uint8Array,
+    start: number,
+    end: number,
+    space: boolean,
+  ): void;
   /** The end of the innermost open element (its end tag, or the `/>` of an empty one). */
   close(): void;
   /** A DOCTYPE before the root; `entity` when it declares an entity, at that declaration. */
@@ -873,55 +888,31 @@ export function createXmlReader(events: XmlEvents, options: { maxMarkupBytes: nu
           for (let k = 0; k < length; k += 1) if (s[i + 1 + k] !== bytes[k]) return i;
         }
         if (i > cursor) sync(i);
-        openElement(known!, line, i - lineStart + 1 - extra);
+        const column = i - lineStart + 1 - extra;
+        if (s[gt - 1] !== SLASH && depth > 0 && events.leaf !== undefined) {
+          const end = leafEnd(s, gt + 1, n, known!);
+          if (end >= 0) {
+            predicted[lastSlot] = known!;
+            lastSlot = known!.slot;
+            events.leaf(known!.text, line, column, known!.id, s, gt + 1, leafText, textSpace);
+            line = textLine;
+            lineStart = textLineStart;
+            extra = textExtra;
+            cursor = leafText;
+            i = end;
+            continue;
+          }
+        }
+        openElement(known!, line, column);
         if (s[gt - 1] === SLASH && !stopped) closeTop();
         i = gt + 1;
         continue;
       }
-      // Text: line ends and wide characters counted (in locals, kept only when the text is
-      // taken), white space told, anything else left to the character loop.
+      // Text, when the fast path can take it; anything else is left to the character loop.
       if (depth === 0) return i;
-      let textLine = line;
-      let textLineStart = lineStart;
-      let textExtra = extra;
-      let k = i;
-      // Indentation first, the most common text of all.
-      let d = c;
-      while (d === SPACE || d === LF || d === TAB) {
-        if (d === LF) {
-          textLine += 1;
-          textLineStart = k + 1;
-          textExtra = 0;
-        }
-        k += 1;
-        if (k >= n) break;
-        d = s[k]!;
-      }
-      const space = d === LT && k < n;
-      if (!space) {
-        for (; k < n; k += 1) {
-          d = s[k]!;
-          const kind = TEXT_CLASS[d]!;
-          if (kind === 0) continue;
-          if (kind === 1) {
-            if (d === LF) {
-              textLine += 1;
-              textLineStart = k + 1;
-              textExtra = 0;
-            }
-          } else if (d === LT) {
-            break;
-          } else if (kind === 3 && d !== 0xef) {
-            // A lead byte (other than the one U+FFFE and U+FFFF start with) is one column, and
-            // each continuation byte none.
-            if (d < 0xc0) textExtra += 1;
-          } else {
-            k = n;
-            break;
-          }
-        }
-      }
-      if (k >= n) return i;
+      const k = plainText(s, i, n);
+      if (k < 0) return i;
+      const space = textSpace;
       line = textLine;
       lineStart = textLineStart;
       extra = textExtra;
@@ -929,6 +920,61 @@ export function createXmlReader(events: XmlEvents, options: { maxMarkupBytes: nu
       if (!space || events.spaceWanted !== false) events.text(s, i, k, space);
       i = k;
     }
+  }
+
+  // Text from `k` up to the next `<` without references, CRs or unusual characters: the index
+  // of that `<`, or -1 to leave the text to the character loop. Its line ends and wide
+  // characters are counted from the current position into the values below (kept by the caller
+  // only when it takes the text), and whether it is all white space.
+  let textSpace = false;
+  let textLine = 0;
+  let textLineStart = 0;
+  let textExtra = 0;
+  function plainText(s: Uint8Array, k: number, n: number): number {
+    let atLine = line;
+    let atLineStart = lineStart;
+    let atExtra = extra;
+    let space = true;
+    for (; k < n; k += 1) {
+      const d = s[k]!;
+      const kind = TEXT_CLASS[d]!;
+      if (kind === 0) space = false;
+      else if (kind === 1) {
+        if (d === LF) {
+          atLine += 1;
+          atLineStart = k + 1;
+          atExtra = 0;
+        }
+      } else if (d === LT) break;
+      else if (kind === 3 && d !== 0xef) {
+        // A lead byte (other than the one U+FFFE and U+FFFF start with) is one column, and
+        // each continuation byte none.
+        space = false;
+        if (d < 0xc0) atExtra += 1;
+      } else return -1;
+    }
+    if (k >= n) return -1;
+    textSpace = space;
+    textLine = atLine;
+    textLineStart = atLineStart;
+    textExtra = atExtra;
+    return k;
+  }
+
+  // `<name>text</name>` from `k` (after the start tag), the text as the fast path takes it: the
+  // index after the end tag (the text's end and count left by `plainText`), or -1 to read it
+  // construct by construct.
+  let leafText = 0;
+  function leafEnd(s: Uint8Array, k: number, n: number, name: Name): number {
+    k = plainText(s, k, n);
+    if (k < 0) return -1;
+    const bytes = name.bytes;
+    const length = bytes.length;
+    const after = k + 2 + length;
+    if (after >= n || s[k + 1] !== SLASH || s[after] !== GT) return -1;
+    for (let m = 0; m < length; m += 1) if (s[k + 2 + m] !== bytes[m]) return -1;
+    leafText = k;
+    return after + 1;
   }
 
   function openElement(name: Name, at: number, column: number): void {
