@@ -6,9 +6,17 @@ import type { Profile } from "../schemas/profile.js";
 import type { ExportParseEvent } from "./export-parse-event.js";
 import { exportFieldNames, RecordSlot, SLOT_COUNT, type NameInfo } from "./export-field-names.js";
 import { parseExportInstant } from "./export-timestamp.js";
+import {
+  jsonStringRoom,
+  putBytes,
+  putInteger,
+  putPlainString,
+  putString,
+  type JsonBytes,
+} from "./json-bytes.js";
 import { kindFromFileName, kindLookup } from "./record-kind.js";
-import { createTextCache } from "./text-cache.js";
-import { createXmlReader, type XmlErrorKind } from "./xml-reader.js";
+import { createUtf8Check } from "./utf8-text.js";
+import { createXmlReader, type XmlErrorKind, type XmlEvents } from "./xml-reader.js";
 
 type ExportChannel = ExportRecord["redemptionChannels"][number];
 
@@ -30,6 +38,9 @@ type ExportChannel = ExportRecord["redemptionChannels"][number];
 // - The first well-formedness problem, a DOCTYPE, or bytes that are not UTF-8 end the file with
 //   one error at its line and column (a truncated file: its last non-blank character); records
 //   completed before it have been produced already.
+// - Text is kept as bytes (in one buffer reused from record to record) until a record is
+//   complete; it becomes strings only for a consumer of record objects, while NDJSON output is
+//   copied from those bytes into the output buffer.
 
 export interface ExportParserOptions {
   profile: Profile;
@@ -43,27 +54,31 @@ export interface ExportParserOptions {
   maxFieldBytes?: number;
   /** The deepest element nesting accepted (the root is depth 1). */
   maxDepth?: number;
+  /** Records are written here as NDJSON lines (as `recordJson` writes them) instead of given back. */
+  ndjson?: JsonBytes;
 }
 
 /** The default `maxFieldBytes`: 1 MiB, far above any real field and far below what costs memory. */
 export const DEFAULT_MAX_FIELD_BYTES = 1024 * 1024;
 /** The default `maxDepth`: an export nests four levels; 64 leaves room for any wrapping. */
 export const DEFAULT_MAX_DEPTH = 64;
-/** The pure core of the export parser: text in, records and issues out, no I/O. */
+/** The pure core of the export parser: bytes in, records and issues out, no I/O. */
 export interface ExportParser {
-  /** Feeds the next piece of the decoded text; returns what it completed. */
-  write(text: string): ExportParseEvent[];
+  /** Feeds the next bytes of the file (UTF-8, cut anywhere); returns what they completed. */
+  write(bytes: Uint8Array): ExportParseEvent[];
   /**
    * Stops at the current position with a fatal issue the caller found below the XML level (bytes
-   * that are not UTF-8); returns what that completed.
+   * that are not of the declared encoding); returns what that completed.
    */
   abort(code: "parse.encoding_invalid", message: string): ExportParseEvent[];
   /** Ends the input: reports a truncated file, no records, and the counted issues. */
   end(): ExportParseEvent[];
-  /** True once a fatal issue stopped the file: further text is ignored. */
+  /** True once a fatal issue stopped the file: further bytes are ignored. */
   readonly stopped: boolean;
   /** Records produced so far. */
   readonly recordCount: number;
+  /** Records produced so far, by kind. */
+  readonly kinds: Readonly<Record<ExportKind, number>>;
 }
 
 /** An open or closed element while it may still belong to a record. */
@@ -71,10 +86,14 @@ interface Frame {
   name: string;
   line: number;
   column: number;
-  /** Text of a leaf; text beside child elements (indentation) is dropped. */
-  text: string;
-  /** Kept children; null while there are none. */
+  /** Text of a leaf, as a range of the text buffer; text beside child elements is dropped. */
+  textStart: number;
+  textEnd: number;
+  /** Where the text buffer ended when this element opened: all its subtree's text is after. */
+  mark: number;
+  /** Kept children, the first `childCount` of the list (kept with the frame when it is reused). */
   children: Frame[] | null;
+  childCount: number;
   hasChild: boolean;
   /** Set when a child is the record key (`couponId`): this element is a record. */
   isRecord: boolean;
@@ -90,17 +109,68 @@ interface Frame {
 // No real record has this many elements; a container that grows past it (a wrong key in the
 // profile, say) stops keeping children, so memory stays flat whatever the file holds.
 const MAX_RECORD_NODES = 10_000;
-// The text before the root element, kept to point at a DOCTYPE's or ENTITY's first character.
+// The text before the root element, looked at to tell an empty file from a truncated one.
 const PROLOG_LIMIT = 64 * 1024;
 
 const INSTANT_FIELDS = ["validFromDate", "expireDateTime", "redeemedDateTime"] as const;
 
 // Only XML's own white space (space, tab, CR, LF): a no-break space in a value is data.
-function trimXml(text: string): string {
-  const n = text.length;
-  if (n === 0 || (text.charCodeAt(0) > 32 && text.charCodeAt(n - 1) > 32)) return text;
-  return text.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, "");
+function isXmlSpace(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d;
 }
+
+/** A parsed timestamp text, remembered by its bytes. */
+interface CachedInstant {
+  /** The text's bytes (the first `keyLength` of them): an entry is overwritten in place. */
+  key: Buffer;
+  keyLength: number;
+  raw: string;
+  parsed: ExportInstant | null;
+  /** Found again since it was written (the JSON is kept from then on). */
+  seen: boolean;
+  json: Buffer | undefined;
+}
+
+// Positions of `YYYY-MM-DDTHH:MM:SS` whose digits tell validity dates apart.
+const INSTANT_SAMPLE = [3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
+// How many of those positions a text of each length (up to 19) has.
+const INSTANT_SAMPLES_BELOW = Array.from(
+  { length: 20 },
+  (_, n) => INSTANT_SAMPLE.filter((at) => at < n).length,
+);
+
+const ascii = (text: string): Buffer => Buffer.from(text, "latin1");
+const KIND_JSON: Record<ExportKind, Buffer> = {
+  assigned: ascii('{"kind":"assigned"'),
+  redeemed: ascii('{"kind":"redeemed"'),
+  deleted: ascii('{"kind":"deleted"'),
+};
+// The keys before each value slot's JSON, in the schema's order (timestamps and channels apart).
+const SLOT_KEYS = [
+  ',"contactId":',
+  ',"contactKey":',
+  ',"contactType":',
+  ',"couponId":',
+  ',"promotionId":',
+  ',"externalPromotionId":',
+  ',"description":',
+  ',"validFromDate":',
+  ',"expireDateTime":',
+  "",
+  ',"currency":',
+  ',"storeId":',
+  ',"storeType":',
+  ',"redeemedDateTime":',
+].map(ascii);
+const CHANNEL_KEYS = ['"type":', '"valueType":', '"value":', '"instruction":'].map(ascii);
+const CHANNELS_OPEN = ascii(',"redemptionChannels":[');
+const RAW_KEY = ascii('{"raw":');
+const INSTANT_KEY = ascii(',"instant":');
+const DAY_KEY = ascii(',"day":');
+const EMPTY_EXTRA = ascii(',"extra":{}');
+const COLUMN_KEY = ascii(',"column":');
+const RECORD_KEY = ascii(',"record":');
+const RECORD_END = ascii("}}\n");
 
 /** Creates the streaming export parser for one file. */
 export function createExportParser(options: ExportParserOptions): ExportParser {
@@ -110,23 +180,58 @@ export function createExportParser(options: ExportParserOptions): ExportParser {
   const fileKind = kindFromFileName(options.fileName ?? file);
   const issueLimit = options.issueLimit ?? 1000;
   const fieldNames = profile.export.fields;
+  const ndjson = options.ndjson;
 
   const maxFieldBytes = options.maxFieldBytes ?? DEFAULT_MAX_FIELD_BYTES;
   const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
   const stack: Frame[] = [];
   let out: ExportParseEvent[] = [];
   let records = 0;
+  const kinds: Record<ExportKind, number> = { assigned: 0, redeemed: 0, deleted: 0 };
   let stopped = false;
-  // The text before the root element, kept to tell an empty file from a truncated one.
-  let prolog: string | null = "";
+  const utf8 = createUtf8Check();
+  // The bytes before the root element, looked at to tell an empty file from a truncated one.
+  let inProlog = true;
+  let prologBytes = 0;
+  let prologBlank = true;
   const issueCounts = new Map<IssueCode, number>();
   let unknownKinds = 0;
   let firstUnknownKind: Location | undefined;
-  const values: (string | undefined)[] = new Array<string | undefined>(SLOT_COUNT);
+  // Trimmed value ranges of the record being built, by slot (-1: none).
+  const valueStart = new Int32Array(SLOT_COUNT).fill(-1);
+  const valueEnd = new Int32Array(SLOT_COUNT);
   const valueFrames: (Frame | undefined)[] = new Array<Frame | undefined>(SLOT_COUNT);
-  const channelValues: (string | undefined)[] = [undefined, undefined, undefined, undefined];
+  // The record's channels: four value ranges each (start, end; -1 when absent).
+  let channelRanges = new Int32Array(64);
+  let channelCount = 0;
   // The last index given to each repeated `extra` path of the current record.
   const repeats = new Map<string, number>();
+
+  // Every element's leaf text, in document order: a record's subtree is one stretch at the end,
+  // cut off again when the record is done, so the buffer stays as large as one record.
+  let texts = Buffer.allocUnsafe(64 * 1024);
+  let textsLength = 0;
+
+  // Set by `trimmed`: the range of a frame's text without XML white space around it.
+  let trimStart = 0;
+  let trimEnd = 0;
+  function trimmed(frame: Frame): boolean {
+    let a = frame.textStart;
+    let b = frame.textEnd;
+    while (a < b && isXmlSpace(texts[a]!)) a += 1;
+    while (b > a && isXmlSpace(texts[b - 1]!)) b -= 1;
+    trimStart = a;
+    trimEnd = b;
+    return b > a;
+  }
+
+  function textOf(start: number, end: number): string {
+    return texts.toString("utf8", start, end);
+  }
+
+  function trimmedText(frame: Frame): string {
+    return trimmed(frame) ? textOf(trimStart, trimEnd) : "";
+  }
 
   // `extra` keys are element paths (`loyalty.level`); a path seen again gets `[1]`, `[2]` … so no
   // value is lost. `__proto__` is a valid element name, but the record schema (like any plain
@@ -145,8 +250,8 @@ export function createExportParser(options: ExportParserOptions): ExportParser {
 
   function addExtra(extra: Record<string, string>, frame: Frame, prefix: string): void {
     const path = prefix + frame.name;
-    if (frame.children === null) putExtra(extra, path, frame.hasChild ? "" : trimXml(frame.text));
-    else for (const child of frame.children) addExtra(extra, child, `${path}.`);
+    if (frame.childCount === 0) putExtra(extra, path, frame.hasChild ? "" : trimmedText(frame));
+    else for (let k = 0; k < frame.childCount; k += 1) addExtra(extra, frame.children![k]!, `${path}.`);
   }
 
   function report(code: IssueCode, message: string, at: Location, severity?: Severity): void {
@@ -170,59 +275,142 @@ export function createExportParser(options: ExportParserOptions): ExportParser {
     reader.stop();
   }
 
-  // Validity dates repeat across the records of a promotion: parse each text once (slots by the
-  // month, day and time digits of `YYYY-MM-DDTHH:MM:SS`). The copy keeps records from sharing an
-  // object a consumer might change.
-  const instants = createTextCache((raw) => parseExportInstant(raw) ?? null, {
-    size: 256,
-    sample: [3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18],
-  });
-  function cachedInstant(raw: string): ExportInstant | undefined {
-    const parsed = instants.get(raw);
-    if (parsed === null) return undefined;
-    return parsed.instant === undefined
-      ? { raw, day: parsed.day }
-      : { raw, instant: parsed.instant, day: parsed.day };
-  }
-
-  function buildChannel(frame: Frame, extra: Record<string, string>, index: number): ExportChannel {
-    const prefix = `${fieldNames.redemptionChannels}[${index}]`;
-    channelValues.fill(undefined);
-    if (frame.children === null) {
-      const text = trimXml(frame.text);
-      if (text !== "") putExtra(extra, prefix, text);
-    } else {
-      for (const child of frame.children) {
-        const slot = names.channel(child.name);
-        if (slot < 0 || child.children !== null || channelValues[slot] !== undefined) {
-          addExtra(extra, child, `${prefix}.`);
-          continue;
-        }
-        const text = trimXml(child.text);
-        if (text !== "") channelValues[slot] = text;
+  // Validity dates repeat across the records of a promotion: each text is parsed once (slots by
+  // the length and the month, day and time digits), found again by comparing bytes. One cache
+  // per field, so the redemption times (all different) do not push the validity dates out.
+  const instantCaches = [0, 1, 2].map(() => new Array<CachedInstant | undefined>(256).fill(undefined));
+  function cachedInstant(cache: (CachedInstant | undefined)[], start: number, end: number): CachedInstant {
+    const n = end - start;
+    let hash = n;
+    const sampled = INSTANT_SAMPLES_BELOW[Math.min(n, 19)]!;
+    for (let k = 0; k < sampled; k += 1) hash = (hash * 31 + texts[start + INSTANT_SAMPLE[k]!]!) | 0;
+    const slot = (hash ^ (hash >>> 9)) & 255;
+    let entry = cache[slot];
+    if (entry !== undefined && entry.keyLength === n) {
+      const key = entry.key;
+      let k = 0;
+      while (k < n && key[k] === texts[start + k]) k += 1;
+      if (k === n) {
+        entry.seen = true;
+        return entry;
       }
     }
-    const channel: ExportChannel = {};
-    const [type, valueType, value, instruction] = channelValues;
-    if (type !== undefined) channel.type = type;
-    if (valueType !== undefined) channel.valueType = valueType;
-    if (value !== undefined) channel.value = value;
-    if (instruction !== undefined) channel.instruction = instruction;
-    return channel;
+    const raw = textOf(start, end);
+    const parsed = parseExportInstant(raw) ?? null;
+    if (entry === undefined || entry.key.length < n) {
+      entry = {
+        key: Buffer.allocUnsafe(Math.max(n, 40)),
+        keyLength: 0,
+        raw,
+        parsed,
+        seen: false,
+        json: undefined,
+      };
+      cache[slot] = entry;
+    }
+    texts.copy(entry.key, 0, start, end);
+    entry.keyLength = n;
+    entry.raw = raw;
+    entry.parsed = parsed;
+    entry.seen = false;
+    entry.json = undefined;
+    return entry;
   }
 
-  function instant(slot: 7 | 8 | 13, record: ExportRecord, extra: Record<string, string>): void {
-    const raw = values[slot];
-    if (raw === undefined) return;
-    const parsed = cachedInstant(raw);
-    const field = INSTANT_FIELDS[slot === 7 ? 0 : slot === 8 ? 1 : 2];
-    if (parsed !== undefined) {
-      record[field] = parsed;
-      return;
+  // The copy keeps records from sharing an object a consumer might change.
+  function instantValue(entry: CachedInstant): ExportInstant | undefined {
+    const parsed = entry.parsed;
+    if (parsed === null) return undefined;
+    return parsed.instant === undefined
+      ? { raw: entry.raw, day: parsed.day }
+      : { raw: entry.raw, instant: parsed.instant, day: parsed.day };
+  }
+
+  // A timestamp's JSON (as `recordJson` writes it): `raw` from the bytes, escaped as any text;
+  // the instant and day, which the parser wrote in digits and `-T:.Z+`, as they are.
+  // A text found again keeps its JSON, so a validity date repeated across a promotion's records
+  // is one copy; one seen once (a redemption time) is not worth the copy.
+  function putInstant(b: Buffer, at: number, slot: number, entry: CachedInstant): number {
+    if (entry.json !== undefined) return putBytes(b, at, entry.json);
+    const from = at;
+    const parsed = entry.parsed!;
+    at = putBytes(b, at, RAW_KEY);
+    at = putString(b, at, texts, valueStart[slot]!, valueEnd[slot]!);
+    if (parsed.instant !== undefined) {
+      at = putBytes(b, at, INSTANT_KEY);
+      at = putPlainString(b, at, parsed.instant);
     }
-    // The field is left out (its `day` could not be trusted) and the raw text kept in `extra`,
-    // so nothing Engage wrote is lost; the issue makes the run exit 65.
-    putExtra(extra, fieldNames[field], raw);
+    at = putBytes(b, at, DAY_KEY);
+    at = putPlainString(b, at, parsed.day);
+    b[at++] = 0x7d;
+    if (entry.seen) entry.json = Buffer.from(b.subarray(from, at));
+    return at;
+  }
+
+  function addChannel(frame: Frame, extra: Record<string, string> | null): Record<string, string> | null {
+    const index = channelCount;
+    channelCount += 1;
+    if (channelRanges.length < channelCount * 8) {
+      const grown = new Int32Array(channelRanges.length * 2);
+      grown.set(channelRanges);
+      channelRanges = grown;
+    }
+    const ranges = channelRanges;
+    const base = index * 8;
+    for (let k = 0; k < 8; k += 2) ranges[base + k] = -1;
+    const prefix = `${fieldNames.redemptionChannels}[${index}]`;
+    if (frame.childCount === 0) {
+      if (trimmed(frame)) putExtra((extra ??= {}), prefix, textOf(trimStart, trimEnd));
+      return extra;
+    }
+    for (let c = 0; c < frame.childCount; c += 1) {
+      const child = frame.children![c]!;
+      const slot = names.channel(child.name);
+      if (slot < 0 || child.childCount > 0 || ranges[base + slot * 2]! >= 0) {
+        addExtra((extra ??= {}), child, `${prefix}.`);
+        continue;
+      }
+      if (trimmed(child)) {
+        ranges[base + slot * 2] = trimStart;
+        ranges[base + slot * 2 + 1] = trimEnd;
+      }
+    }
+    return extra;
+  }
+
+  function channelObjects(): ExportChannel[] {
+    const channels: ExportChannel[] = [];
+    const ranges = channelRanges;
+    for (let c = 0; c < channelCount; c += 1) {
+      const base = c * 8;
+      const channel: ExportChannel = {};
+      if (ranges[base]! >= 0) channel.type = textOf(ranges[base]!, ranges[base + 1]!);
+      if (ranges[base + 2]! >= 0) channel.valueType = textOf(ranges[base + 2]!, ranges[base + 3]!);
+      if (ranges[base + 4]! >= 0) channel.value = textOf(ranges[base + 4]!, ranges[base + 5]!);
+      if (ranges[base + 6]! >= 0) channel.instruction = textOf(ranges[base + 6]!, ranges[base + 7]!);
+      channels.push(channel);
+    }
+    return channels;
+  }
+
+  // A timestamp slot's text, parsed; one that does not parse is left out (its `day` could not be
+  // trusted) and its raw text kept in `extra`, so nothing Engage wrote is lost; the issue makes
+  // the run exit 65.
+  const instants: (CachedInstant | undefined)[] = [undefined, undefined, undefined];
+  function instant(
+    slot: 7 | 8 | 13,
+    index: 0 | 1 | 2,
+    extra: Record<string, string> | null,
+  ): Record<string, string> | null {
+    instants[index] = undefined;
+    if (valueStart[slot]! < 0) return extra;
+    const entry = cachedInstant(instantCaches[index]!, valueStart[slot]!, valueEnd[slot]!);
+    if (entry.parsed !== null) {
+      instants[index] = entry;
+      return extra;
+    }
+    const field = INSTANT_FIELDS[index];
+    putExtra((extra ??= {}), fieldNames[field], entry.raw);
     const at = valueFrames[slot];
     const where: Location = { file, field, record: records };
     if (at !== undefined) {
@@ -231,47 +419,48 @@ export function createExportParser(options: ExportParserOptions): ExportParser {
     }
     report(
       "parse.invalid_value",
-      `${field}: expected a date like 2026-03-05 or a timestamp like 2026-03-05T00:00:00+01:00, got ${quote(raw)}`,
+      `${field}: expected a date like 2026-03-05 or a timestamp like 2026-03-05T00:00:00+01:00, got ${quote(entry.raw)}`,
       where,
     );
+    return extra;
   }
 
-  function buildRecord(frame: Frame): ExportRecord {
+  function buildRecord(frame: Frame): void {
     if (repeats.size > 0) repeats.clear();
-    values.fill(undefined);
+    valueStart.fill(-1);
     valueFrames.fill(undefined);
-    const channels: ExportChannel[] = [];
-    const extra: Record<string, string> = {};
-    for (const child of frame.children ?? []) {
+    channelCount = 0;
+    let extra: Record<string, string> | null = null;
+    const children = frame.children;
+    for (let c = 0; c < frame.childCount; c += 1) {
+      const child = children![c]!;
       const slot = (child.info ?? names.record(child.name)).slot;
       if (slot < 0) {
-        addExtra(extra, child, "");
+        addExtra((extra ??= {}), child, "");
       } else if (slot === RecordSlot.redemptionChannels) {
-        if (child.children !== null) {
-          for (const channel of child.children) channels.push(buildChannel(channel, extra, channels.length));
-        } else if (trimXml(child.text) !== "") {
-          addExtra(extra, child, "");
+        if (child.childCount > 0) {
+          for (let k = 0; k < child.childCount; k += 1) extra = addChannel(child.children![k]!, extra);
+        } else if (trimmed(child)) {
+          addExtra((extra ??= {}), child, "");
         }
       } else if (slot === RecordSlot.redemptionChannel) {
-        channels.push(buildChannel(child, extra, channels.length));
-      } else if (values[slot] !== undefined) {
+        extra = addChannel(child, extra);
+      } else if (valueStart[slot]! >= 0) {
         // A field given twice: the first counts, the others are kept as `name[1]`, `name[2]` ….
-        if (child.children !== null) addExtra(extra, child, "");
-        else putExtra(extra, child.name, trimXml(child.text), true);
-      } else if (child.children !== null) {
+        if (child.childCount > 0) addExtra((extra ??= {}), child, "");
+        else putExtra((extra ??= {}), child.name, trimmedText(child), true);
+      } else if (child.childCount > 0) {
         // Structure where text belongs: kept, not guessed at.
-        addExtra(extra, child, "");
-      } else {
-        const text = trimXml(child.text);
-        if (text !== "") {
-          values[slot] = text;
-          valueFrames[slot] = child;
-        }
+        addExtra((extra ??= {}), child, "");
+      } else if (trimmed(child)) {
+        valueStart[slot] = trimStart;
+        valueEnd[slot] = trimEnd;
+        valueFrames[slot] = child;
       }
     }
 
     records += 1;
-    const at: Location = { file, line: frame.line, column: frame.column, record: records };
+    const recordNumber = records;
 
     // The record element's name, then its ancestors' (a `<redeemed>` wrapper), then the file
     // name, then the fields: a redemption time means redeemed.
@@ -279,42 +468,129 @@ export function createExportParser(options: ExportParserOptions): ExportParser {
     for (let i = stack.length - 1; kind === undefined && i >= 0; i -= 1) kind = kindOf(stack[i]!.name);
     kind ??= fileKind;
     if (kind === undefined) {
-      if (values[RecordSlot.redeemedDateTime] !== undefined) {
+      if (valueStart[RecordSlot.redeemedDateTime]! >= 0) {
         kind = "redeemed";
       } else {
         // Nothing tells assigned from deleted: assigned is what an export without a kind most
         // often holds, and the warning says the guess was made.
         kind = "assigned";
         unknownKinds += 1;
-        firstUnknownKind ??= at;
+        firstUnknownKind ??= { file, line: frame.line, column: frame.column, record: recordNumber };
       }
     }
+    kinds[kind] += 1;
 
-    // Built field by field in the schema's order, so every output lists fields the same way.
+    // Timestamps first: their issues come before the record, as when the record was built.
+    extra = instant(RecordSlot.validFromDate, 0, extra);
+    extra = instant(RecordSlot.expireDateTime, 1, extra);
+    extra = instant(RecordSlot.redeemedDateTime, 2, extra);
+    if (ndjson === undefined) out.push({ type: "record", record: recordObject(kind, frame, extra) });
+    else writeRecord(ndjson, kind, frame, extra);
+  }
+
+  // Built field by field in the schema's order, so every output lists fields the same way.
+  function recordObject(kind: ExportKind, frame: Frame, extra: Record<string, string> | null): ExportRecord {
     const record = { kind } as ExportRecord;
-    const v = values;
-    if (v[0] !== undefined) record.contactId = v[0];
-    if (v[1] !== undefined) record.contactKey = v[1];
-    if (v[2] !== undefined) record.contactType = v[2];
-    if (v[3] !== undefined) record.couponId = v[3];
-    if (v[4] !== undefined) record.promotionId = v[4];
-    if (v[5] !== undefined) record.externalPromotionId = v[5];
-    if (v[6] !== undefined) record.description = v[6];
-    instant(RecordSlot.validFromDate, record, extra);
-    instant(RecordSlot.expireDateTime, record, extra);
-    record.redemptionChannels = channels;
-    if (v[10] !== undefined) record.currency = v[10];
-    if (v[11] !== undefined) record.storeId = v[11];
-    if (v[12] !== undefined) record.storeType = v[12];
-    instant(RecordSlot.redeemedDateTime, record, extra);
-    record.extra = extra;
-    record.at = at;
+    const s = valueStart;
+    const e = valueEnd;
+    if (s[0]! >= 0) record.contactId = textOf(s[0]!, e[0]!);
+    if (s[1]! >= 0) record.contactKey = textOf(s[1]!, e[1]!);
+    if (s[2]! >= 0) record.contactType = textOf(s[2]!, e[2]!);
+    if (s[3]! >= 0) record.couponId = textOf(s[3]!, e[3]!);
+    if (s[4]! >= 0) record.promotionId = textOf(s[4]!, e[4]!);
+    if (s[5]! >= 0) record.externalPromotionId = textOf(s[5]!, e[5]!);
+    if (s[6]! >= 0) record.description = textOf(s[6]!, e[6]!);
+    if (instants[0] !== undefined) record.validFromDate = instantValue(instants[0])!;
+    if (instants[1] !== undefined) record.expireDateTime = instantValue(instants[1])!;
+    record.redemptionChannels = channelObjects();
+    if (s[10]! >= 0) record.currency = textOf(s[10]!, e[10]!);
+    if (s[11]! >= 0) record.storeId = textOf(s[11]!, e[11]!);
+    if (s[12]! >= 0) record.storeType = textOf(s[12]!, e[12]!);
+    if (instants[2] !== undefined) record.redeemedDateTime = instantValue(instants[2])!;
+    record.extra = extra ?? {};
+    record.at = { file, line: frame.line, column: frame.column, record: records };
     return record;
   }
 
-  function open(name: string, line: number, column: number): void {
+  // The NDJSON line of a record, byte for byte what `recordJson` writes for its object, written
+  // into room asked for once: every value is a range of the record's text, at most six bytes
+  // of JSON each.
+  const fileJson = Buffer.from(`,"at":{"file":${JSON.stringify(file)},"line":`);
+  function writeRecord(
+    json: JsonBytes,
+    kind: ExportKind,
+    frame: Frame,
+    extra: Record<string, string> | null,
+  ): void {
+    const extraJson = extra === null ? EMPTY_EXTRA : Buffer.from(`,"extra":${JSON.stringify(extra)}`);
+    const most =
+      1024 +
+      channelCount * 64 +
+      jsonStringRoom(textsLength - frame.mark) +
+      extraJson.length +
+      fileJson.length;
+    const b = json.room(most);
+    let at = putBytes(b, json.length, KIND_JSON[kind]);
+    const s = valueStart;
+    const e = valueEnd;
+    for (let slot = 0; slot < 7; slot += 1) {
+      if (s[slot]! < 0) continue;
+      at = putBytes(b, at, SLOT_KEYS[slot]!);
+      at = putString(b, at, texts, s[slot]!, e[slot]!);
+    }
+    if (instants[0] !== undefined) {
+      at = putBytes(b, at, SLOT_KEYS[7]!);
+      at = putInstant(b, at, 7, instants[0]);
+    }
+    if (instants[1] !== undefined) {
+      at = putBytes(b, at, SLOT_KEYS[8]!);
+      at = putInstant(b, at, 8, instants[1]);
+    }
+    at = putBytes(b, at, CHANNELS_OPEN);
+    const ranges = channelRanges;
+    for (let c = 0; c < channelCount; c += 1) {
+      if (c > 0) b[at++] = 0x2c;
+      b[at++] = 0x7b;
+      let first = true;
+      for (let k = 0; k < 4; k += 1) {
+        const from = c * 8 + k * 2;
+        if (ranges[from]! < 0) continue;
+        if (!first) b[at++] = 0x2c;
+        first = false;
+        at = putBytes(b, at, CHANNEL_KEYS[k]!);
+        at = putString(b, at, texts, ranges[from]!, ranges[from + 1]!);
+      }
+      b[at++] = 0x7d;
+    }
+    b[at++] = 0x5d;
+    for (let slot = 10; slot < 13; slot += 1) {
+      if (s[slot]! < 0) continue;
+      at = putBytes(b, at, SLOT_KEYS[slot]!);
+      at = putString(b, at, texts, s[slot]!, e[slot]!);
+    }
+    if (instants[2] !== undefined) {
+      at = putBytes(b, at, SLOT_KEYS[13]!);
+      at = putInstant(b, at, 13, instants[2]);
+    }
+    at = putBytes(b, at, extraJson);
+    at = putBytes(b, at, fileJson);
+    at = putInteger(b, at, frame.line);
+    at = putBytes(b, at, COLUMN_KEY);
+    at = putInteger(b, at, frame.column);
+    at = putBytes(b, at, RECORD_KEY);
+    at = putInteger(b, at, records);
+    json.length = putBytes(b, at, RECORD_END);
+  }
+
+  // What the profile makes of each element name, by the reader's id for it: found by one
+  // comparison instead of a lookup per element.
+  const infoNames = new Array<string | undefined>(1024).fill(undefined);
+  const infos = new Array<NameInfo | undefined>(1024).fill(undefined);
+
+  function open(name: string, line: number, column: number, id: number): void {
     if (stopped) return;
-    prolog = null;
+    events.spaceWanted = false;
+    inProlog = false;
     const parent = stack[stack.length - 1];
     if (parent !== undefined) {
       parent.hasChild = true;
@@ -329,22 +605,59 @@ export function createExportParser(options: ExportParserOptions): ExportParser {
       stop();
       return;
     }
-    stack.push({
-      name,
-      line,
-      column,
-      text: "",
-      children: null,
-      hasChild: false,
-      isRecord: false,
-      hasText: false,
-      mixed: false,
-      nodes: 1,
-      info: undefined,
-    });
+    let frame = framePool.pop();
+    if (frame === undefined) {
+      frame = {
+        name,
+        line,
+        column,
+        textStart: textsLength,
+        textEnd: textsLength,
+        mark: textsLength,
+        children: null,
+        childCount: 0,
+        hasChild: false,
+        isRecord: false,
+        hasText: false,
+        mixed: false,
+        nodes: 1,
+        info: undefined,
+      };
+    } else {
+      frame.name = name;
+      frame.line = line;
+      frame.column = column;
+      frame.textStart = textsLength;
+      frame.textEnd = textsLength;
+      frame.mark = textsLength;
+      frame.hasChild = false;
+      frame.isRecord = false;
+      frame.hasText = false;
+      frame.mixed = false;
+      frame.nodes = 1;
+    }
+    if (infoNames[id] === name) frame.info = infos[id];
+    else {
+      const info = names.record(name);
+      infoNames[id] = name;
+      infos[id] = info;
+      frame.info = info;
+    }
+    stack.push(frame);
   }
 
-  function text(source: string, start: number, end: number, space: boolean): void {
+  // Frames of a finished record (or of a subtree not kept) are used again for the next elements:
+  // an export has millions of elements, each a frame, and reuse spares the collector.
+  const framePool: Frame[] = [];
+  function release(frame: Frame): void {
+    const children = frame.children;
+    for (let k = 0; k < frame.childCount; k += 1) release(children![k]!);
+    frame.childCount = 0;
+    frame.info = undefined;
+    if (framePool.length < 4096) framePool.push(frame);
+  }
+
+  function text(source: Uint8Array, start: number, end: number, space: boolean): void {
     if (stopped) return;
     const top = stack[stack.length - 1];
     if (top === undefined) return;
@@ -354,12 +667,33 @@ export function createExportParser(options: ExportParserOptions): ExportParser {
     }
     // Text beside child elements is indentation (or reported above), and white space before a
     // value is trimmed anyway: neither is kept.
-    if (top.hasChild || (space && top.text === "")) return;
-    const piece = source.slice(start, end);
-    top.text = top.text === "" ? piece : top.text + piece;
-    if (top.text.length > maxFieldBytes / 3 && Buffer.byteLength(top.text) > maxFieldBytes) {
+    const held = top.textEnd - top.textStart;
+    if (top.hasChild || (space && held === 0)) return;
+    const length = end - start;
+    // Refused before it is copied: memory stays bounded by the limit plus one read.
+    if (held + length > maxFieldBytes) {
       refuseLarge(`the text of <${top.name}>`, top.line, top.column);
+      return;
     }
+    // A leaf's pieces follow each other at the end of the buffer (nothing else is kept while
+    // it is the innermost element), so its text stays one range.
+    if (held === 0) top.textStart = textsLength;
+    if (textsLength + length > texts.length) {
+      const grown = Buffer.allocUnsafe(Math.max(texts.length * 2, textsLength + length));
+      texts.copy(grown, 0, 0, textsLength);
+      texts = grown;
+    }
+    if (length < 48) {
+      const b = texts;
+      let at = textsLength;
+      for (let k = start; k < end; k += 1) b[at++] = source[k]!;
+    } else {
+      texts.set(source.subarray(start, end), textsLength);
+    }
+    textsLength += length;
+    top.textEnd = textsLength;
+    // White space after this text belongs to it, until the next tag.
+    events.spaceWanted = true;
   }
 
   // Text beside child elements is not a value: kept nowhere, so it is reported, once per element.
@@ -387,20 +721,31 @@ export function createExportParser(options: ExportParserOptions): ExportParser {
 
   function close(): void {
     if (stopped) return;
+    events.spaceWanted = false;
     const frame = stack.pop();
     if (frame === undefined) return;
     if (frame.isRecord) {
-      out.push({ type: "record", record: buildRecord(frame) });
+      buildRecord(frame);
+      textsLength = frame.mark;
+      release(frame);
       return;
     }
     const parent = stack[stack.length - 1];
-    if (parent === undefined) return;
-    const info = names.record(frame.name);
-    frame.info = info;
+    if (parent === undefined) {
+      textsLength = frame.mark;
+      release(frame);
+      return;
+    }
+    const info = frame.info!;
     if (info.isKey) parent.isRecord = true;
-    else if (parent.nodes + frame.nodes > MAX_RECORD_NODES) return;
-    if (parent.children === null) parent.children = [frame];
-    else parent.children.push(frame);
+    else if (parent.nodes + frame.nodes > MAX_RECORD_NODES) {
+      // Not kept: its text, the last in the buffer, goes too.
+      textsLength = frame.mark;
+      release(frame);
+      return;
+    }
+    (parent.children ??= [])[parent.childCount] = frame;
+    parent.childCount += 1;
     parent.nodes += frame.nodes;
   }
 
@@ -430,36 +775,63 @@ export function createExportParser(options: ExportParserOptions): ExportParser {
     stop();
   }
 
-  const reader = createXmlReader(
-    {
-      open,
-      text,
-      close,
-      doctype,
-      error,
-      tooLarge: (line, column) => refuseLarge("a name, comment, CDATA section or attribute", line, column),
+  const events: XmlEvents = {
+    open,
+    text,
+    close,
+    leaf(name, line, column, id, source, start, end, space) {
+      open(name, line, column, id);
+      if (!space && end > start) text(source, start, end, false);
+      close();
     },
-    { maxMarkupBytes: maxFieldBytes },
-  );
+    doctype,
+    error,
+    tooLarge: (line, column) => refuseLarge("a name, comment, CDATA section or attribute", line, column),
+    spaceWanted: false,
+  };
+  const reader = createXmlReader(events, { maxMarkupBytes: maxFieldBytes });
+
+  // The prolog's bytes, as far as they are looked at: only white space (a byte order mark
+  // aside) makes a file that ends there empty rather than truncated.
+  function notePrologue(piece: Uint8Array): void {
+    let k = 0;
+    if (prologBytes === 0 && piece[0] === 0xef && piece[1] === 0xbb && piece[2] === 0xbf) k = 3;
+    const n = Math.min(piece.length, PROLOG_LIMIT);
+    for (; k < n && prologBlank; k += 1) if (!isXmlSpace(piece[k]!)) prologBlank = false;
+    prologBytes += n;
+  }
+
+  function abort(code: "parse.encoding_invalid", message: string): void {
+    if (stopped) return;
+    report(code, message, { file, ...reader.position() });
+    stop();
+  }
 
   return {
-    write(piece) {
-      if (stopped || piece.length === 0) return take();
-      if (prolog !== null && prolog.length < PROLOG_LIMIT) prolog += piece.slice(0, PROLOG_LIMIT);
-      reader.write(piece);
+    write(bytes) {
+      if (stopped || bytes.length === 0) return take();
+      const checked = utf8.check(bytes);
+      for (const piece of checked.pieces) {
+        if (inProlog && prologBytes < PROLOG_LIMIT) notePrologue(piece);
+        reader.write(piece);
+        if (stopped) break;
+      }
+      if (checked.error !== undefined) abort("parse.encoding_invalid", checked.error);
       return take();
     },
     abort(code, message) {
-      if (stopped) return take();
-      report(code, message, { file, ...reader.position() });
-      stop();
+      abort(code, message);
       return take();
     },
     end() {
       if (!stopped) {
+        const rest = utf8.end();
+        if (rest.error !== undefined) abort("parse.encoding_invalid", rest.error);
+      }
+      if (!stopped) {
         const complete = reader.end();
         if (!stopped && !complete) {
-          if (prolog !== null && prolog.length < PROLOG_LIMIT && trimXml(prolog) === "") {
+          if (inProlog && prologBytes < PROLOG_LIMIT && prologBlank) {
             // An empty file is not a broken one: it holds no records, which is a warning.
             report("parse.no_records", "the file is empty: no records", { file });
           } else {
@@ -504,6 +876,9 @@ export function createExportParser(options: ExportParserOptions): ExportParser {
     },
     get recordCount() {
       return records;
+    },
+    get kinds() {
+      return kinds;
     },
   };
 }

@@ -1,11 +1,15 @@
 import { randomBytes } from "node:crypto";
+import { writeSync } from "node:fs";
 import { open, rename, unlink, type FileHandle } from "node:fs/promises";
+import { StringDecoder } from "node:string_decoder";
 import { basename, dirname, join } from "node:path";
 import { EngageError } from "../core/errors.js";
 
 /** Where parsed records go: written in pieces, then committed (or discarded on failure). */
 export interface RecordOutput {
   write(text: string): Promise<void>;
+  /** Writes bytes at once (a buffer the caller reuses on return); not mixed with `write`. */
+  writeBytes(bytes: Uint8Array): void;
   commit(): Promise<void>;
   discard(): Promise<void>;
 }
@@ -52,6 +56,13 @@ export async function openRecordFile(path: string, display: string): Promise<Rec
       // Marked handled here; the failure is thrown by the next write or by commit.
       inFlight.catch(() => undefined);
     },
+    writeBytes(bytes) {
+      try {
+        for (let at = 0; at < bytes.length;) at += writeSync(handle.fd, bytes, at);
+      } catch (error) {
+        throw failed(display, error);
+      }
+    },
     async commit() {
       try {
         await inFlight;
@@ -72,8 +83,14 @@ export async function openRecordFile(path: string, display: string): Promise<Rec
 
 /** Output to the command's stdout (a pipe or file: Node writes those synchronously). */
 export function stdoutOutput(write: (text: string) => void): RecordOutput {
+  // Bytes may end inside a character: the decoder keeps its start for the next ones.
+  const decoder = new StringDecoder("utf8");
   return {
     write: async (text) => {
+      if (text !== "") write(text);
+    },
+    writeBytes(bytes) {
+      const text = decoder.write(bytes);
       if (text !== "") write(text);
     },
     commit: async () => undefined,

@@ -1,19 +1,26 @@
-/** Text decoded from the next bytes, and why decoding stopped early, if it did. */
-export interface DecodedText {
-  /** The text of the valid bytes (all of them unless `error` is set). */
-  text: string;
-  /** Set when the bytes are not UTF-8: `text` then ends just before the first bad byte. */
+import { isUtf8 } from "node:buffer";
+
+/** The valid UTF-8 of the next bytes, in whole characters, and why checking stopped early, if it did. */
+export interface CheckedBytes {
+  /** Bytes that are valid UTF-8 and end on a character's end (all of them unless `error` is set). */
+  pieces: Uint8Array[];
+  /** Set when the bytes are not UTF-8: `pieces` then end just before the first bad byte. */
   error?: string;
 }
 
-/** A streaming UTF-8 decoder that stops at the first byte that is not UTF-8. */
-export interface Utf8Text {
-  decode(bytes: Uint8Array): DecodedText;
-  /** Flushes: an unfinished sequence at the end is an error. */
-  end(): DecodedText;
+/** A streaming UTF-8 check that stops at the first byte that is not UTF-8. */
+export interface Utf8Check {
+  /** Checks the next bytes; a character they end inside of is held until the next ones. */
+  check(bytes: Uint8Array): CheckedBytes;
+  /** Ends the input: an unfinished sequence at the end is an error. */
+  end(): { error?: string };
 }
 
 const EMPTY = new Uint8Array(0);
+
+function sequenceLength(lead: number): number {
+  return lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+}
 
 // The start of a sequence the bytes end inside of (what a streaming decoder holds back).
 function unfinishedTail(bytes: Uint8Array): Uint8Array {
@@ -24,9 +31,7 @@ function unfinishedTail(bytes: Uint8Array): Uint8Array {
     continuations += 1;
   }
   if (j < 0) return EMPTY;
-  const lead = bytes[j]!;
-  const length = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
-  return bytes.length - j < length ? bytes.slice(j) : EMPTY;
+  return bytes.length - j < sequenceLength(bytes[j]!) ? bytes.subarray(j) : EMPTY;
 }
 
 /**
@@ -72,50 +77,58 @@ function hex(byte: number): string {
   return `0x${byte.toString(16).toUpperCase().padStart(2, "0")}`;
 }
 
-/** Creates a decoder for one file; a leading byte order mark is dropped. */
-export function createUtf8Text(): Utf8Text {
-  // fatal: a bad byte throws instead of becoming U+FFFD, so no export is read wrong silently.
-  const decoder = new TextDecoder("utf-8", { fatal: true });
+function badByte(byte: number): string {
+  return `byte ${hex(byte)} is not valid UTF-8 here: export files must be UTF-8`;
+}
+
+/** Creates the check for one file's bytes. */
+export function createUtf8Check(): Utf8Check {
+  // The start of a character the last bytes ended inside of (at most three bytes, a copy).
   let tail: Uint8Array = EMPTY;
-  let first = true;
   let failed = false;
 
+  function stop(bytes: Uint8Array, pieces: Uint8Array[]): CheckedBytes {
+    failed = true;
+    // Rare path: find the first bad byte and keep what comes before it.
+    const bad = Math.max(0, firstInvalidUtf8(bytes));
+    if (bad > 0) pieces.push(bytes.subarray(0, bad));
+    return { pieces, error: badByte(bytes[bad] ?? 0) };
+  }
+
   return {
-    decode(bytes) {
-      if (failed || bytes.length === 0) return { text: "" };
-      try {
-        const text = decoder.decode(bytes, { stream: true });
-        // Short chunks may end inside a sequence begun in an earlier one: look at both.
-        const probe =
-          bytes.length >= 4 ? bytes.subarray(bytes.length - 4) : Uint8Array.from([...tail, ...bytes]);
-        tail = unfinishedTail(probe);
-        first = false;
-        return { text };
-      } catch {
-        failed = true;
-        // Rare path: find the first bad byte ourselves and decode what comes before it.
-        const data = new Uint8Array(tail.length + bytes.length);
-        data.set(tail, 0);
-        data.set(bytes, tail.length);
-        const bad = Math.max(0, firstInvalidUtf8(data));
-        const text = new TextDecoder("utf-8", { ignoreBOM: !first }).decode(data.subarray(0, bad));
-        return {
-          text,
-          error: `byte ${hex(data[bad] ?? 0)} is not valid UTF-8 here: export files must be UTF-8`,
-        };
+    check(bytes) {
+      if (failed || bytes.length === 0) return { pieces: [] };
+      const pieces: Uint8Array[] = [];
+      let rest = bytes;
+      if (tail.length > 0) {
+        // The held character is finished by the first bytes: checked (and handed on) alone, so
+        // the bytes themselves are never copied.
+        const take = Math.min(sequenceLength(tail[0]!) - tail.length, bytes.length);
+        const joined = Buffer.allocUnsafe(tail.length + take);
+        joined.set(tail, 0);
+        joined.set(bytes.subarray(0, take), tail.length);
+        if (firstInvalidUtf8(joined) >= 0) return stop(joined, pieces);
+        tail = EMPTY;
+        if (joined.length < sequenceLength(joined[0]!)) {
+          tail = joined;
+          return { pieces };
+        }
+        pieces.push(joined);
+        rest = bytes.subarray(take);
       }
+      const unfinished = unfinishedTail(rest);
+      const body = rest.subarray(0, rest.length - unfinished.length);
+      if (!isUtf8(body) || firstInvalidUtf8(unfinished) >= 0) return stop(rest, pieces);
+      if (body.length > 0) pieces.push(body);
+      tail = Uint8Array.prototype.slice.call(unfinished);
+      return { pieces };
     },
     end() {
-      if (failed) return { text: "" };
-      try {
-        return { text: decoder.decode() };
-      } catch {
-        failed = true;
-        return {
-          text: "",
-          error: `the file ends inside a UTF-8 sequence (${[...tail].map(hex).join(" ")}): export files must be UTF-8`,
-        };
-      }
+      if (failed || tail.length === 0) return {};
+      failed = true;
+      return {
+        error: `the file ends inside a UTF-8 sequence (${[...tail].map(hex).join(" ")}): export files must be UTF-8`,
+      };
     },
   };
 }

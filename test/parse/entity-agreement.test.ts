@@ -49,10 +49,10 @@ function parsePieces(xml: string, cuts: number[]): ExportParseEvent[] {
   const events: ExportParseEvent[] = [];
   let from = 0;
   for (const cut of [...new Set(cuts.map((c) => c % (xml.length + 1)))].sort((a, b) => a - b)) {
-    events.push(...parser.write(xml.slice(from, cut)));
+    events.push(...parser.write(Buffer.from(xml.slice(from, cut), "utf8")));
     from = cut;
   }
-  events.push(...parser.write(xml.slice(from)));
+  events.push(...parser.write(Buffer.from(xml.slice(from), "utf8")));
   events.push(...parser.end());
   return events;
 }

@@ -2,6 +2,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Issue } from "../../src/core/issue.js";
 import { createExportParser, type ExportParserOptions } from "../../src/parse/export-parser.js";
+import { recordJson } from "../../src/parse/format-records.js";
+import { createJsonBytes } from "../../src/parse/json-bytes.js";
 import { DEFAULT_PROFILE } from "../../src/profile/default-profile.js";
 import { EXPORT_KINDS, type ExportRecord } from "../../src/schemas/export-record.js";
 import { toExportXml, type ExportFixtureRecord } from "../support/export-fixtures.js";
@@ -19,7 +21,17 @@ function parseText(
       else issues.push(event.issue);
     }
   };
-  for (const piece of pieces) take(parser.write(piece));
+  // The pieces' bytes, cut where the pieces end (inside a character when a cut splits a pair).
+  const whole = Buffer.from(pieces.join(""), "utf8");
+  let from = 0;
+  let chars = 0;
+  for (const piece of pieces) {
+    chars += piece.length;
+    const to = Math.min(whole.length, Buffer.byteLength(pieces.join("").slice(0, chars), "utf8"));
+    take(parser.write(whole.subarray(from, Math.max(from, to))));
+    from = Math.max(from, to);
+  }
+  take(parser.write(whole.subarray(from)));
   take(parser.end());
   return { records, issues };
 }
@@ -73,7 +85,124 @@ const fixtureRecord: fc.Arbitrary<ExportFixtureRecord> = fc.record(
   { requiredKeys: ["kind", "couponId"] },
 );
 
+// Records as an export may hold them, odd ones included: fields the profile names and others,
+// nested and repeated ones, channels, timestamps good and bad, and values JSON must escape.
+const oddValue = fc
+  .array(
+    fc.constantFrom(
+      "a",
+      "0",
+      " ",
+      '"',
+      "\\",
+      "\t",
+      "\n",
+      "\r\n",
+      "&lt;",
+      "&amp;",
+      "&#9;",
+      "&#x1F600;",
+      "å",
+      "€",
+      "😀",
+      "/",
+      "\u007F",
+      "\u2028",
+    ),
+    { maxLength: 6 },
+  )
+  .map((parts) => parts.join(""));
+const oddChild = fc.oneof(
+  fc
+    .tuple(
+      fc.constantFrom(
+        "couponId",
+        "contactId",
+        "description",
+        "storeId",
+        "currency",
+        "unknown",
+        "e:note",
+        "couponId",
+      ),
+      oddValue,
+    )
+    .map(([name, v]) => `<${name}>${v}</${name}>`),
+  fc
+    .tuple(
+      fc.constantFrom("validFromDate", "expireDateTime", "redeemedDateTime"),
+      fc.constantFrom(
+        "2026-03-01",
+        "2026-03-01T10:00:00+01:00",
+        "2026-03-01T10:00:00.1234567Z",
+        "2026-03-01 10:00",
+        "soon",
+        "2026-02-30",
+        " 2026-03-01T00:00:00+01:00 ",
+      ),
+    )
+    .map(([name, v]) => `<${name}>${v}</${name}>`),
+  fc
+    .tuple(fc.constantFrom("loyalty", "couponId"), oddValue, oddValue)
+    .map(([name, a, b]) => `<${name}><level>${a}</level><level>${b}</level></${name}>`),
+  fc
+    .array(fc.tuple(fc.constantFrom("type", "valueType", "value", "instruction", "other"), oddValue), {
+      maxLength: 4,
+    })
+    .map(
+      (fields) =>
+        `<redemptionChannels><redemptionChannel>${fields.map(([n, v]) => `<${n}>${v}</${n}>`).join("")}</redemptionChannel><redemptionChannel/></redemptionChannels>`,
+    ),
+  fc
+    .tuple(fc.constantFrom("type", "value"), oddValue)
+    .map(([n, v]) => `<redemptionChannel><${n}>${v}</${n}></redemptionChannel>`),
+);
+const oddRecord = fc
+  .tuple(
+    fc.constantFrom("redeemed", "assigned", "promotion", "item"),
+    fc.array(oddChild, { maxLength: 6 }),
+    oddValue,
+  )
+  .map(
+    ([name, children, key]) =>
+      `<${name}>\n  <couponId>${key}k</couponId>${children.join("\n  ")}</${name}>\n`,
+  );
+
 describe("the export parser core", () => {
+  it("writes NDJSON from the bytes exactly as recordJson writes each record (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.array(oddRecord, { maxLength: 5 }),
+        fc.array(fc.nat(), { maxLength: 6 }),
+        fc.constantFrom("x.xml", 'exports/"ö".xml'),
+        (records, at, file) => {
+          const xml = `<?xml version="1.0"?>\n<promotions>\n${records.join("")}</promotions>\n`;
+          const bytes = Buffer.from(xml, "utf8");
+          const objects = createExportParser({ profile: DEFAULT_PROFILE, file });
+          const events = [...objects.write(bytes), ...objects.end()];
+          const expected = events.flatMap((e) => (e.type === "record" ? [`${recordJson(e.record)}\n`] : []));
+
+          const written: Buffer[] = [];
+          // A small buffer, so records are handed on in pieces and larger ones make it grow.
+          const out = createJsonBytes((piece) => written.push(Buffer.from(piece)), 64);
+          const direct = createExportParser({ profile: DEFAULT_PROFILE, file, ndjson: out });
+          const issues = [];
+          let from = 0;
+          for (const point of [...new Set(at.map((a) => a % (bytes.length + 1)))].sort((a, b) => a - b)) {
+            issues.push(...direct.write(bytes.subarray(from, point)));
+            from = point;
+          }
+          issues.push(...direct.write(bytes.subarray(from)), ...direct.end());
+          out.flush();
+          expect(Buffer.concat(written).toString("utf8")).toBe(expected.join(""));
+          expect(issues).toEqual(events.filter((e) => e.type === "issue"));
+          expect(direct.kinds).toEqual(objects.kinds);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it("gives the same records and issues however the text is cut", () => {
     fc.assert(
       fc.property(
@@ -128,16 +257,16 @@ describe("the export parser core", () => {
 
   it("ignores text after a fatal issue", () => {
     const parser = createExportParser({ profile: DEFAULT_PROFILE, file: "export.xml" });
-    expect(parser.write("<a><couponId>x</b>").map((e) => e.type)).toEqual(["issue"]);
+    expect(parser.write(Buffer.from("<a><couponId>x</b>")).map((e) => e.type)).toEqual(["issue"]);
     expect(parser.stopped).toBe(true);
-    expect(parser.write("<redeemed><couponId>y</couponId></redeemed>")).toEqual([]);
+    expect(parser.write(Buffer.from("<redeemed><couponId>y</couponId></redeemed>"))).toEqual([]);
     expect(parser.end()).toEqual([]);
   });
 
   it("stops at bytes the caller found not to be UTF-8, at the next character's position", () => {
     const parser = createExportParser({ profile: DEFAULT_PROFILE, file: "export.xml" });
     const events = [
-      ...parser.write("<a>\n  <r><couponId>x</couponId></r>\n  <d>ab"),
+      ...parser.write(Buffer.from("<a>\n  <r><couponId>x</couponId></r>\n  <d>ab")),
       ...parser.abort("parse.encoding_invalid", "bad byte"),
     ];
     expect(

@@ -4,6 +4,7 @@ import type { Issue } from "../../core/issue.js";
 import { parseExportFile } from "../../parse/parse-export.js";
 import { DATA_FORMATS, dataFormatOfPath } from "../../core/data-format.js";
 import { createRecordFormatter, type RecordFormat } from "../../parse/format-records.js";
+import { createJsonBytes } from "../../parse/json-bytes.js";
 import { openRecordFile, stdoutOutput, type RecordOutput } from "../../parse/record-output.js";
 import { loadProfile } from "../../profile/load-profile.js";
 import type { ExportKind } from "../../schemas/export-record.js";
@@ -71,12 +72,16 @@ export const parseCommand = defineCommand({
         : await openRecordFile(resolve(ctx.cwd, args.out), args.out);
     const formatter = createRecordFormatter(format);
     const kinds: Record<ExportKind, number> = { assigned: 0, redeemed: 0, deleted: 0 };
+    // NDJSON is written by the parser itself, from the export's bytes: no record objects.
+    const ndjson =
+      format === "ndjson" ? { out: createJsonBytes((bytes) => output.writeBytes(bytes)), kinds } : undefined;
     const issues: Issue[] = [];
     let records = 0;
     let failedFiles = 0;
     const full = paths.map((p) => resolve(ctx.cwd, p));
     const progress = ctx.progress({ label: "parse", unit: "bytes", total: await inputBytes(full) });
     let bytes = 0;
+    const written = (): number => kinds.assigned + kinds.redeemed + kinds.deleted;
     try {
       await output.write(formatter.start());
       for (const path of paths) {
@@ -85,7 +90,11 @@ export const parseCommand = defineCommand({
           profile,
           displayPath: path,
           ...limits,
-          onRead: (n) => (bytes += n),
+          ...(ndjson === undefined ? {} : { ndjson }),
+          onRead: (n) => {
+            bytes += n;
+            if (ndjson !== undefined) progress.set(bytes, formatCount(written(), "records"));
+          },
         })) {
           const batchRecords = [];
           for (const event of batch) {
@@ -105,6 +114,8 @@ export const parseCommand = defineCommand({
         }
         if (fileFailed) failedFiles += 1;
       }
+      ndjson?.out.flush();
+      if (ndjson !== undefined) records = written();
       await output.write(formatter.end());
       await output.commit();
     } catch (error) {
