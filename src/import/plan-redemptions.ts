@@ -48,6 +48,16 @@ export interface ImportPlan {
   counts: ImportCounts;
 }
 
+/**
+ * A successful redemption as the planner keeps it until every record is in: the row to write
+ * when its tier and customer are mapped, otherwise why not, with the record's fields for the
+ * rejects file.
+ */
+type KeptRedemption = { id: string; at: Location; rolledBack: boolean } & (
+  | { row: RedemptionRow; unmapped?: undefined }
+  | { unmapped: { issues: Issue[]; raw: Record<string, string> } }
+);
+
 /** Picks Engage's channel for a redemption: by channel id, then by type, then the default. */
 export function channelOf(r: VoucherifyRedemption, mapping: ResolvedMapping): EngageRedemptionChannel {
   const byId = r.channelId === undefined ? undefined : mapping.channels.byId.get(r.channelId);
@@ -74,7 +84,13 @@ export class RedemptionPlanner {
   private readonly issues: Issue[] = [];
   private readonly rejects: ImportReject[] = [];
   private readonly firstAt = new Map<string, Location>();
-  private readonly kept: VoucherifyRedemption[] = [];
+  /**
+   * The successful redemptions in input order, each already mapped: a row to write, or the
+   * mapping's issues with the record's fields for the rejects file. Only what the plan needs is
+   * kept until the last record (a rollback may come after its redemption): the fields of a
+   * mapped record are dropped at once, which took most of an import's memory.
+   */
+  private readonly kept: KeptRedemption[] = [];
   /** Rolled-back redemption id → the rollback's place. */
   private readonly rollbacks = new Map<string, Location>();
 
@@ -116,59 +132,26 @@ export class RedemptionPlanner {
       this.counts.skippedFailure += 1;
       return;
     }
-    this.kept.push(record);
+    this.kept.push(this.mapped(record));
   }
 
   /** Plans the rows once every record is in. */
   finish(): ImportPlan {
     const rows: PlannedRedemption[] = [];
-    for (const r of this.kept) {
-      if (r.rolledBack || this.rollbacks.has(r.id)) {
+    for (const k of this.kept) {
+      if (k.rolledBack || this.rollbacks.has(k.id)) {
         this.counts.skippedRolledBack += 1;
         continue;
       }
-      const issues: Issue[] = [];
-      const externalPromotionId = this.mapping.tiers.get(r.tierId);
-      if (externalPromotionId === undefined)
-        issues.push(
-          makeIssue(
-            "import.tier_unmapped",
-            `promotion_tier.id: expected a tier the mapping's "tiers" names, got ${quote(r.tierId)}`,
-            { ...r.at, field: "promotion_tier.id" },
-          ),
-        );
-      let contactId: string | undefined;
-      for (const key of r.customerKeys) {
-        contactId = this.mapping.customers.get(key);
-        if (contactId !== undefined) break;
-      }
-      if (contactId === undefined)
-        issues.push(
-          makeIssue(
-            "import.customer_unmapped",
-            `customer.source_id: expected a customer the mapping names, got ${r.customerKeys.map((k) => quote(k)).join(" / ")}`,
-            { ...r.at, field: "customer.source_id" },
-          ),
-        );
-      if (issues.length > 0) {
+      if (k.unmapped !== undefined) {
         this.counts.unmapped += 1;
-        this.reject(r.at, issues, r.raw);
+        this.reject(k.at, k.unmapped.issues, k.unmapped.raw);
         continue;
       }
-      rows.push({
-        at: r.at,
-        row: {
-          contactId: contactId!,
-          externalPromotionId: externalPromotionId!,
-          redemptionChannel: channelOf(r, this.mapping),
-          sourceRedemptionId: r.id,
-          redeemedAt: r.date,
-        },
-      });
+      rows.push({ at: k.at, row: k.row });
     }
-    const seen = new Set([...this.firstAt.keys()]);
     for (const [id, at] of this.rollbacks) {
-      if (!seen.has(id))
+      if (!this.firstAt.has(id))
         this.issues.push(
           makeIssue(
             "import.rollback_unmatched",
@@ -179,6 +162,45 @@ export class RedemptionPlanner {
     }
     this.counts.written = rows.length;
     return { rows, rejects: this.rejects, issues: this.issues, counts: this.counts };
+  }
+
+  /** A successful redemption mapped to its row, or to the mapping's issues with its fields. */
+  private mapped(r: VoucherifyRedemption): KeptRedemption {
+    const issues: Issue[] = [];
+    const externalPromotionId = this.mapping.tiers.get(r.tierId);
+    if (externalPromotionId === undefined)
+      issues.push(
+        makeIssue(
+          "import.tier_unmapped",
+          `promotion_tier.id: expected a tier the mapping's "tiers" names, got ${quote(r.tierId)}`,
+          { ...r.at, field: "promotion_tier.id" },
+        ),
+      );
+    let contactId: string | undefined;
+    for (const key of r.customerKeys) {
+      contactId = this.mapping.customers.get(key);
+      if (contactId !== undefined) break;
+    }
+    if (contactId === undefined)
+      issues.push(
+        makeIssue(
+          "import.customer_unmapped",
+          `customer.source_id: expected a customer the mapping names, got ${r.customerKeys.map((k) => quote(k)).join(" / ")}`,
+          { ...r.at, field: "customer.source_id" },
+        ),
+      );
+    const kept = { id: r.id, at: r.at, rolledBack: r.rolledBack };
+    if (issues.length > 0) return { ...kept, unmapped: { issues, raw: r.raw } };
+    return {
+      ...kept,
+      row: {
+        contactId: contactId!,
+        externalPromotionId: externalPromotionId!,
+        redemptionChannel: channelOf(r, this.mapping),
+        sourceRedemptionId: r.id,
+        redeemedAt: r.date,
+      },
+    };
   }
 
   private reject(at: Location, issues: Issue[], raw: Record<string, string>): void {
