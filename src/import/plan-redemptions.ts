@@ -58,6 +58,15 @@ type KeptRedemption = { id: string; at: Location; rolledBack: boolean } & (
   | { unmapped: { issues: Issue[]; raw: Record<string, string> } }
 );
 
+/**
+ * A copy of a string read from the input that does not hold on to the text around it: the
+ * engine keeps a longer string's slices as views of it, so an id kept until the last record
+ * would keep its whole read chunk in memory.
+ */
+function own(text: string): string {
+  return JSON.parse(JSON.stringify(text)) as string;
+}
+
 /** Picks Engage's channel for a redemption: by channel id, then by type, then the default. */
 export function channelOf(r: VoucherifyRedemption, mapping: ResolvedMapping): EngageRedemptionChannel {
   const byId = r.channelId === undefined ? undefined : mapping.channels.byId.get(r.channelId);
@@ -102,11 +111,12 @@ export class RedemptionPlanner {
     if (record.type === "rollback") {
       this.counts.rollbacks += 1;
       if (record.succeeded && !this.rollbacks.has(record.redemptionId))
-        this.rollbacks.set(record.redemptionId, record.at);
+        this.rollbacks.set(own(record.redemptionId), record.at);
       return;
     }
     if (record.type === "rejected") {
-      if (record.id !== undefined && !this.firstAt.has(record.id)) this.firstAt.set(record.id, record.at);
+      if (record.id !== undefined && !this.firstAt.has(record.id))
+        this.firstAt.set(own(record.id), record.at);
       this.reject(record.at, record.issues, record.raw);
       return;
     }
@@ -127,12 +137,13 @@ export class RedemptionPlanner {
       );
       return;
     }
-    this.firstAt.set(record.id, record.at);
+    const id = own(record.id);
+    this.firstAt.set(id, record.at);
     if (!record.succeeded) {
       this.counts.skippedFailure += 1;
       return;
     }
-    this.kept.push(this.mapped(record));
+    this.kept.push(this.mapped(record, id));
   }
 
   /** Plans the rows once every record is in. */
@@ -165,7 +176,7 @@ export class RedemptionPlanner {
   }
 
   /** A successful redemption mapped to its row, or to the mapping's issues with its fields. */
-  private mapped(r: VoucherifyRedemption): KeptRedemption {
+  private mapped(r: VoucherifyRedemption, id: string): KeptRedemption {
     const issues: Issue[] = [];
     const externalPromotionId = this.mapping.tiers.get(r.tierId);
     if (externalPromotionId === undefined)
@@ -189,7 +200,7 @@ export class RedemptionPlanner {
           { ...r.at, field: "customer.source_id" },
         ),
       );
-    const kept = { id: r.id, at: r.at, rolledBack: r.rolledBack };
+    const kept = { id, at: r.at, rolledBack: r.rolledBack };
     if (issues.length > 0) return { ...kept, unmapped: { issues, raw: r.raw } };
     return {
       ...kept,
@@ -197,8 +208,8 @@ export class RedemptionPlanner {
         contactId: contactId!,
         externalPromotionId: externalPromotionId!,
         redemptionChannel: channelOf(r, this.mapping),
-        sourceRedemptionId: r.id,
-        redeemedAt: r.date,
+        sourceRedemptionId: id,
+        redeemedAt: own(r.date),
       },
     };
   }

@@ -17,17 +17,30 @@ function jsonOf(row: RedemptionRow): Record<string, string> {
   return out;
 }
 
+/** Rows rendered into one piece of a redemptions file. */
+const ROWS_PER_PIECE = 10_000;
+
 /**
  * Renders a redemptions file: CSV with `;`, a header of the six columns, RFC 4180 quoting and
  * LF line ends; NDJSON one object a line; JSON one array. The same rows give the same bytes.
+ * It comes in pieces of ROWS_PER_PIECE rows, so a large file is written without ever being one
+ * string (a few hundred bytes a row).
  */
-export function renderRedemptions(rows: readonly RedemptionRow[], format: DataFormat): string {
-  if (format === "csv") {
-    const lines = [REDEMPTION_COLUMNS.join(";")];
-    for (const row of rows) lines.push(REDEMPTION_COLUMNS.map((c) => csvField(row[c] ?? "")).join(";"));
-    return `${lines.join("\n")}\n`;
+export function* redemptionPieces(rows: Iterable<RedemptionRow>, format: DataFormat): Generator<string> {
+  if (format === "csv") yield `${REDEMPTION_COLUMNS.join(";")}\n`;
+  else if (format === "json") yield "[";
+  let piece: string[] = [];
+  let any = false;
+  for (const row of rows) {
+    if (format === "csv") piece.push(`${REDEMPTION_COLUMNS.map((c) => csvField(row[c] ?? "")).join(";")}\n`);
+    else if (format === "ndjson") piece.push(`${JSON.stringify(jsonOf(row))}\n`);
+    else piece.push(`${any ? "," : ""}\n  ${JSON.stringify(jsonOf(row))}`);
+    any = true;
+    if (piece.length >= ROWS_PER_PIECE) {
+      yield piece.join("");
+      piece = [];
+    }
   }
-  if (format === "ndjson") return rows.map((r) => `${JSON.stringify(jsonOf(r))}\n`).join("");
-  if (rows.length === 0) return "[]\n";
-  return `[\n${rows.map((r) => `  ${JSON.stringify(jsonOf(r))}`).join(",\n")}\n]\n`;
+  if (piece.length > 0) yield piece.join("");
+  if (format === "json") yield any ? "\n]\n" : "]\n";
 }

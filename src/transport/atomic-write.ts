@@ -4,12 +4,14 @@ import { basename, dirname, join } from "node:path";
 /**
  * Replaces a file's content atomically: writes a temporary file beside it, fsyncs it, renames
  * it over the file, then fsyncs the folder, so a crash leaves the old or the new content whole.
+ * The content is one string or a sequence of pieces, written one after the other.
  */
-export async function writeFileAtomic(path: string, content: string): Promise<void> {
+export async function writeFileAtomic(path: string, content: string | Iterable<string>): Promise<void> {
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   const fh = await open(temp, "w");
   try {
-    await fh.writeFile(content, "utf8");
+    if (typeof content === "string") await fh.writeFile(content, "utf8");
+    else for (const piece of content) await fh.write(piece, null, "utf8");
     await fh.sync();
   } catch (error) {
     await fh.close();

@@ -1,3 +1,5 @@
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { describe, expect, it } from "vitest";
 import { decideImport, RedemptionPlanner, type ResolvedMapping } from "../../src/import/plan-redemptions.js";
 import { interpretRecord, type FieldValue } from "../../src/import/voucherify-record.js";
@@ -159,5 +161,32 @@ describe("planning redemptions from Voucherify records", () => {
     const refused = decideImport(p2, [], 1);
     expect(refused.write).toBe(false);
     expect(refused.issues.map((i) => i.code)).toContain("import.too_many_rejects");
+  });
+});
+
+describe("the planner's memory", () => {
+  it("keeps copies of the ids and dates it holds, not the text they were read from", () => {
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    gc();
+    const heapBaseline = process.memoryUsage().heapUsed;
+    const planner = new RedemptionPlanner(mapping);
+    // Each record's values are slices of a 64 KiB text, as the readers cut them from a chunk.
+    for (let i = 0; i < 400; i++) {
+      const chunk = `${"x".repeat(65_536)}r_${String(i).padStart(18, "0")}2026-02-03T09:14:07.512Z`;
+      const id = chunk.slice(65_536, 65_556);
+      const date = chunk.slice(65_556);
+      planner.add(redemption(id, { date }));
+    }
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    const rows = planner.finish().rows;
+    expect(rows).toHaveLength(400);
+    expect(rows[0]!.row).toMatchObject({
+      sourceRedemptionId: `r_${"0".repeat(18)}`,
+      redeemedAt: "2026-02-03T09:14:07.512Z",
+    });
+    // 400 texts of 64 KiB would be 26 MB; the rows themselves take a few hundred KB.
+    expect(before).toBeLessThan(heapBaseline + 12 * 1024 * 1024);
   });
 });

@@ -4,9 +4,10 @@ import { dataFormatOfPath } from "../../core/data-format.js";
 import { EngageError } from "../../core/errors.js";
 import type { Issue } from "../../core/issue.js";
 import { loadMapping } from "../../import/load-mapping.js";
-import { decideImport, RedemptionPlanner } from "../../import/plan-redemptions.js";
+import { decideImport, RedemptionPlanner, type PlannedRedemption } from "../../import/plan-redemptions.js";
+import type { RedemptionRow } from "../../schemas/voucherify-mapping.js";
 import { readVoucherify } from "../../import/read-voucherify.js";
-import { renderRedemptions } from "../../import/redemptions-file.js";
+import { redemptionPieces } from "../../import/redemptions-file.js";
 import { interpretRecord } from "../../import/voucherify-record.js";
 import { assertReadable, formatOfFile } from "../../read/open-input.js";
 import type { ReadStats } from "../../read/raw-row.js";
@@ -19,6 +20,10 @@ import { csvDecodeOptionsFromArgs, INPUT_OPTIONS, inputPaths, parseCount } from 
 /** The source systems `import` reads; each is a word after `import`, so more can join. */
 const SOURCES = ["voucherify"] as const;
 
+function* rowsOf(planned: readonly PlannedRedemption[]): Generator<RedemptionRow> {
+  for (const p of planned) yield p.row;
+}
+
 /** `out/redemptions.csv` → `out/redemptions.rejects.csv`. */
 export function rejectsPathOf(out: string): string {
   const name = basename(out);
@@ -26,7 +31,7 @@ export function rejectsPathOf(out: string): string {
   return join(dirname(out), `${dot > 0 ? name.slice(0, dot) : name}.rejects.csv`);
 }
 
-async function writeOutput(path: string, text: string): Promise<void> {
+async function writeOutput(path: string, text: string | Iterable<string>): Promise<void> {
   try {
     await writeFileAtomic(path, text);
   } catch (error) {
@@ -138,13 +143,7 @@ export const importVoucherifyCommand = defineCommand({
       // a rejects file of an earlier run would speak of rows this run wrote
       await unlink(rejectsFile).catch(() => undefined);
     }
-    await writeOutput(
-      out,
-      renderRedemptions(
-        plan.rows.map((r) => r.row),
-        format,
-      ),
-    );
+    await writeOutput(out, redemptionPieces(rowsOf(plan.rows), format));
     ctx.log.info(`wrote ${plan.rows.length} redemption(s) to ${out}`);
     return { status: "ok", exit: "ok", summary, issues: decision.issues };
   },
