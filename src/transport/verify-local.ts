@@ -19,32 +19,32 @@ const { parentPort } = require("node:worker_threads");
 const { createHash } = require("node:crypto");
 const { closeSync, openSync, readSync, statSync } = require("node:fs");
 parentPort.once("message", ({ paths, sizes }) => {
-const stats = paths.map((path) => {
-  try {
-    const s = statSync(path);
-    return s.isFile() ? { size: s.size } : { missing: true };
-  } catch {
-    return { missing: true };
-  }
-});
-let digests;
-if (stats.every((s, i) => s.size === sizes[i])) {
-  const buffer = Buffer.allocUnsafe(4 * 1024 * 1024);
-  digests = paths.map((path) => {
-    let fd;
+  const stats = paths.map((path) => {
     try {
-      fd = openSync(path, "r");
-      const hash = createHash("sha256");
-      for (let n; (n = readSync(fd, buffer, 0, buffer.length, null)) > 0; ) hash.update(buffer.subarray(0, n));
-      return hash.digest("hex");
-    } catch (error) {
-      return { error: (error && error.code) || "error" };
-    } finally {
-      if (fd !== undefined) closeSync(fd);
+      const s = statSync(path);
+      return s.isFile() ? { size: s.size } : { missing: true };
+    } catch {
+      return { missing: true };
     }
   });
-}
-parentPort.postMessage({ stats, digests });
+  let digests;
+  if (stats.every((s, i) => s.size === sizes[i])) {
+    const buffer = Buffer.allocUnsafe(4 * 1024 * 1024);
+    digests = paths.map((path) => {
+      let fd;
+      try {
+        fd = openSync(path, "r");
+        const hash = createHash("sha256");
+        for (let n; (n = readSync(fd, buffer, 0, buffer.length, null)) > 0; ) hash.update(buffer.subarray(0, n));
+        return hash.digest("hex");
+      } catch (error) {
+        return { error: (error && error.code) || "error" };
+      } finally {
+        if (fd !== undefined) closeSync(fd);
+      }
+    });
+  }
+  parentPort.postMessage({ stats, digests });
 });
 `;
 
